@@ -1,0 +1,216 @@
+/**
+ * Recorded functions (CppAD's ADFun idea): record f once at a point, then evaluate and
+ * differentiate it at many points without re-running user code. Branches taken while recording
+ * are re-checked at every new point; when one would now go the other way the function says so.
+ */
+import { DomainError, describeValue, ShapeError } from './errors.js';
+import {
+  type DenseMatrix,
+  inputCount,
+  jacobianFloat,
+  jvpFloat,
+  outputValues,
+  type Recording,
+  recordCall,
+  vjpFloat,
+} from './recording.js';
+import { isDebugNonFinite, scanValues } from './sweeps/nonfinite.js';
+import { type BranchReport, checkBranches, replayValues } from './sweeps/replay.js';
+import type { TapeStats } from './tape/tape.js';
+import type { Active, ActiveVec, Real, Vec } from './tape/values.js';
+
+/** Options of `record`. */
+export interface RecordOptions {
+  /**
+   * Throw BranchChangeError when a comparison recorded on the tape goes the other way at a new
+   * point (default false: the result is returned and `branchChanges` counts the changes).
+   */
+  readonly strict?: boolean;
+}
+
+/** A function recorded once and evaluated/differentiated at new points by replaying its tape. */
+export class RecordedFunction {
+  private readonly rec: Recording;
+  private readonly strict: boolean;
+  /** Number of inputs (1 for a scalar input). */
+  readonly inputLength: number;
+  /** Number of outputs (1 for a scalar output). */
+  readonly outputLength: number;
+  /** True when the function takes a number (not a Float64Array). */
+  readonly scalarInput: boolean;
+  /** True when the function returns a scalar. */
+  readonly scalarOutput: boolean;
+  private lastBranches: BranchReport = { changed: 0 };
+
+  /** @internal use `record`. */
+  constructor(rec: Recording, strict: boolean) {
+    this.rec = rec;
+    this.strict = strict;
+    this.inputLength = inputCount(rec);
+    this.outputLength = rec.outSlots.length;
+    this.scalarInput = rec.inLen === 0;
+    this.scalarOutput = rec.outScalar;
+  }
+
+  /**
+   * How many recorded comparisons went the other way at the last point evaluated (0 = the
+   * tape represents f there). See `branchReport` for the first one.
+   */
+  get branchChanges(): number {
+    return this.lastBranches.changed;
+  }
+  /** The last branch check in full. */
+  get branchReport(): BranchReport {
+    return this.lastBranches;
+  }
+
+  /** Tape size. */
+  stats(): TapeStats {
+    return this.rec.tape.stats();
+  }
+
+  /** Moves the tape to x: writes the inputs, replays the values, re-checks the branches. */
+  private at(x: number | Float64Array, who: string): void {
+    const n = this.inputLength;
+    const t = this.rec.tape;
+    if (this.scalarInput) {
+      if (typeof x !== 'number')
+        throw new ShapeError(`${who}: x`, 'a number (f was recorded with a number)', describeValue(x));
+      if (!Number.isFinite(x)) throw new DomainError(`${who}: x`, 'a finite number', `number ${x}`);
+      t.slots.write(this.rec.inSlot, x);
+    } else {
+      if (!(x instanceof Float64Array) || x.length !== n) {
+        throw new ShapeError(`${who}: x`, `a Float64Array of length ${n}`, describeValue(x));
+      }
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(x[i]!)) throw new DomainError(`${who}: x[${i}]`, 'a finite number', `number ${x[i]}`);
+      }
+      t.slots.buffer(this.rec.inSlot).set(x, t.slots.offset(this.rec.inSlot));
+    }
+    replayValues(t);
+    if (isDebugNonFinite()) scanValues(t);
+    this.lastBranches = checkBranches(t, this.strict);
+  }
+
+  private shapeOut(y: Float64Array): number | Float64Array {
+    return this.scalarOutput ? y[0]! : y;
+  }
+
+  private vector(v: unknown, n: number, scalar: boolean, arg: string): Float64Array {
+    if (scalar && typeof v === 'number') return Float64Array.of(v);
+    if (v instanceof Float64Array && v.length === n) return v;
+    throw new ShapeError(arg, scalar ? 'a number' : `a Float64Array of length ${n}`, describeValue(v));
+  }
+
+  /** f(x). */
+  value(x: number | Float64Array): number | Float64Array {
+    this.at(x, 'value');
+    return this.shapeOut(outputValues(this.rec));
+  }
+
+  /** ∇f(x) for a scalar-valued f (value replay + one reverse sweep). */
+  gradient(x: number | Float64Array): number | Float64Array {
+    if (!this.scalarOutput) {
+      throw new ShapeError(
+        'gradient',
+        'a scalar-valued recorded function',
+        `one with ${this.outputLength} outputs (use jacobian or vjp)`,
+      );
+    }
+    this.at(x, 'gradient');
+    const g = vjpFloat(this.rec, [Float64Array.of(1)]);
+    return this.scalarInput ? g[0]! : g;
+  }
+
+  /** [f(x), ∇f(x)] for a scalar-valued f. */
+  valueAndGradient(x: number | Float64Array): [number, number | Float64Array] {
+    const g = this.gradient(x);
+    return [outputValues(this.rec)[0]!, g];
+  }
+
+  /** J(x)·v, or for an array of directions all of them in one forward sweep. */
+  jvp(x: number | Float64Array, v: number | Float64Array): number | Float64Array;
+  jvp(x: number | Float64Array, v: readonly Float64Array[]): Float64Array[];
+  jvp(
+    x: number | Float64Array,
+    v: number | Float64Array | readonly Float64Array[],
+  ): number | Float64Array | Float64Array[] {
+    const n = this.inputLength;
+    const many = Array.isArray(v);
+    const V = many
+      ? (v as readonly Float64Array[]).map((d, k) => this.vector(d, n, false, `jvp: v[${k}]`))
+      : [this.vector(v, n, this.scalarInput, 'jvp: v')];
+    if (V.length === 0) throw new ShapeError('jvp: v', 'at least one direction', 'an empty array');
+    this.at(x, 'jvp');
+    const T = jvpFloat(this.rec, V);
+    const p = V.length;
+    const m = this.outputLength;
+    const res = V.map((_, k) => {
+      const y = new Float64Array(m);
+      for (let i = 0; i < m; i++) y[i] = T[i * p + k]!;
+      return y;
+    });
+    return many ? res : this.shapeOut(res[0]!);
+  }
+
+  /** uᵀJ(x), or for an array of cotangents all of them in one reverse sweep. */
+  vjp(x: number | Float64Array, u: number | Float64Array): number | Float64Array;
+  vjp(x: number | Float64Array, u: readonly Float64Array[]): Float64Array[];
+  vjp(
+    x: number | Float64Array,
+    u: number | Float64Array | readonly Float64Array[],
+  ): number | Float64Array | Float64Array[] {
+    const m = this.outputLength;
+    const many = Array.isArray(u);
+    const U = many
+      ? (u as readonly Float64Array[]).map((d, k) => this.vector(d, m, false, `vjp: u[${k}]`))
+      : [this.vector(u, m, this.scalarOutput, 'vjp: u')];
+    if (U.length === 0) throw new ShapeError('vjp: u', 'at least one cotangent', 'an empty array');
+    this.at(x, 'vjp');
+    const A = vjpFloat(this.rec, U);
+    const q = U.length;
+    const n = this.inputLength;
+    const res = U.map((_, k) => {
+      const g = new Float64Array(n);
+      for (let j = 0; j < n; j++) g[j] = A[j * q + k]!;
+      return g;
+    });
+    if (many) return res;
+    return this.scalarInput ? res[0]![0]! : res[0]!;
+  }
+
+  /** Dense Jacobian at x (m × n row-major): forward sweeps when n <= m, else reverse; or forced. */
+  jacobian(x: number | Float64Array, mode: 'auto' | 'forward' | 'reverse' = 'auto'): DenseMatrix {
+    if (mode !== 'auto' && mode !== 'forward' && mode !== 'reverse') {
+      throw new ShapeError('jacobian: mode', '"auto", "forward" or "reverse"', describeValue(mode));
+    }
+    this.at(x, 'jacobian');
+    return jacobianFloat(this.rec, mode);
+  }
+}
+
+/**
+ * Records f at x0 (a number or Float64Array) and returns a function that can be evaluated and
+ * differentiated at other points by replaying the tape. f receives an active scalar or vector
+ * and returns a scalar, a vector or an array of scalars.
+ */
+export function record(
+  f: (x: Active) => Real | Vec | readonly Real[],
+  x0: number,
+  options?: RecordOptions,
+): RecordedFunction;
+export function record(
+  f: (x: ActiveVec) => Real | Vec | readonly Real[],
+  x0: Float64Array,
+  options?: RecordOptions,
+): RecordedFunction;
+export function record(
+  f: (x: never) => unknown,
+  x0: number | Float64Array,
+  options: RecordOptions = {},
+): RecordedFunction {
+  if (typeof options !== 'object' || options === null)
+    throw new ShapeError('record: options', 'an object', describeValue(options));
+  const rec = recordCall(f, x0, [], 'record');
+  return new RecordedFunction(rec, options.strict === true);
+}

@@ -1,0 +1,310 @@
+/**
+ * One recorded call of a user function and the sweeps over it. Both ways in (the JAX-style
+ * transforms and the recorded functions) are thin layers over this module.
+ */
+import { describeValue, ShapeError } from './errors.js';
+import * as F from './ops/functions.js';
+import { forwardSweep } from './sweeps/forward.js';
+import { GenericTape } from './sweeps/generic.js';
+import { isDebugNonFinite, scanAdjoints, scanTangents, scanValues } from './sweeps/nonfinite.js';
+import { reverseSweep } from './sweeps/reverse.js';
+import { beginTape, declareInput, endTape, requireFinite, runIn, slotIn } from './tape/record.js';
+import type { Tape } from './tape/tape.js';
+import { Active, ActiveVec, type Real, type Value, type Vec } from './tape/values.js';
+
+/** A row-major dense matrix. */
+export interface DenseMatrix {
+  readonly rows: number;
+  readonly cols: number;
+  /** Row-major entries: entry (i, j) is data[i * cols + j]. */
+  readonly data: Float64Array;
+}
+
+/** What a recorded function returned, as slots of its tape. */
+export interface Recording {
+  readonly tape: Tape;
+  /** The differentiated argument inside the tape. */
+  readonly input: Active | ActiveVec;
+  /** Its slot and length (0 for a scalar). */
+  readonly inSlot: number;
+  readonly inLen: number;
+  /** Output: scalar or vector. */
+  readonly outScalar: boolean;
+  /** Output slots, -1 where the output entry is a constant. */
+  readonly outSlots: Int32Array;
+  /** Values of constant output entries. */
+  readonly outConsts: Float64Array;
+  /** Set when the output is one whole active vector (its run). */
+  readonly outRun: { slot: number; len: number } | undefined;
+}
+
+/** Inputs a transform accepts: number, Float64Array, or (when nested) active values. */
+export type Input = number | Float64Array | Active | ActiveVec;
+
+function checkInput(x: unknown, arg: string): void {
+  if (typeof x === 'number' || x instanceof Float64Array) {
+    requireFinite(x, arg);
+    return;
+  }
+  if (x instanceof Active || x instanceof ActiveVec) return;
+  throw new ShapeError(arg, 'a number or a Float64Array', describeValue(x));
+}
+
+/** Runs f on a fresh tape with x as its independent variable; closes the tape afterwards. */
+export function recordCall(f: unknown, x: unknown, rest: readonly unknown[], who: string): Recording {
+  if (typeof f !== 'function') throw new ShapeError(`${who}: f`, 'a function', describeValue(f));
+  checkInput(x, `${who}: x`);
+  const t = beginTape();
+  try {
+    const input = declareInput(t, x, `${who}: x`);
+    const out = (f as (x: unknown, ...r: readonly unknown[]) => unknown)(input, ...rest);
+    return normalizeOutput(t, input, out, who);
+  } finally {
+    endTape(t);
+  }
+}
+
+function normalizeOutput(t: Tape, input: Active | ActiveVec, out: unknown, who: string): Recording {
+  const inSlot = input.slot;
+  const inLen = input instanceof ActiveVec ? input.length : 0;
+  const base = { tape: t, input, inSlot, inLen };
+  if (typeof out === 'number') {
+    return {
+      ...base,
+      outScalar: true,
+      outSlots: Int32Array.of(-1),
+      outConsts: Float64Array.of(out),
+      outRun: undefined,
+    };
+  }
+  if (out instanceof Active) {
+    return {
+      ...base,
+      outScalar: true,
+      outSlots: Int32Array.of(slotIn(t, out)),
+      outConsts: new Float64Array(1),
+      outRun: undefined,
+    };
+  }
+  if (out instanceof ActiveVec) {
+    const s = runIn(t, out);
+    const slots = new Int32Array(out.length);
+    for (let i = 0; i < out.length; i++) slots[i] = s + i;
+    return {
+      ...base,
+      outScalar: false,
+      outSlots: slots,
+      outConsts: new Float64Array(out.length),
+      outRun: { slot: s, len: out.length },
+    };
+  }
+  if (out instanceof Float64Array) {
+    return {
+      ...base,
+      outScalar: false,
+      outSlots: new Int32Array(out.length).fill(-1),
+      outConsts: out.slice(),
+      outRun: undefined,
+    };
+  }
+  if (Array.isArray(out)) {
+    const slots = new Int32Array(out.length);
+    const consts = new Float64Array(out.length);
+    out.forEach((v, i) => {
+      if (typeof v === 'number') {
+        slots[i] = -1;
+        consts[i] = v;
+      } else if (v instanceof Active) slots[i] = slotIn(t, v);
+      else throw new ShapeError(`${who}: f result[${i}]`, 'a number or an active scalar', describeValue(v));
+    });
+    return { ...base, outScalar: false, outSlots: slots, outConsts: consts, outRun: undefined };
+  }
+  throw new ShapeError(
+    `${who}: f result`,
+    'a number, an active scalar, a Float64Array, an active vector or an array of scalars',
+    describeValue(out),
+  );
+}
+
+/** Number of outputs. */
+export function outputCount(rec: Recording): number {
+  return rec.outSlots.length;
+}
+
+/** Input dimension (1 for a scalar input). */
+export function inputCount(rec: Recording): number {
+  return rec.inLen || 1;
+}
+
+/** True when derivatives must be expressed on an enclosing tape (nested call). */
+export function isNested(rec: Recording): boolean {
+  return rec.tape.hasOuter;
+}
+
+/** Current output values. */
+export function outputValues(rec: Recording): Float64Array {
+  const m = rec.outSlots.length;
+  const y = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    const s = rec.outSlots[i]!;
+    y[i] = s < 0 ? rec.outConsts[i]! : rec.tape.read(s);
+  }
+  return y;
+}
+
+/**
+ * Reverse sweep with q cotangent directions U (each of length m). Returns q input cotangents
+ * (each of length n) as one slot-major block: result[j*q + k].
+ */
+export function vjpFloat(rec: Recording, U: readonly Float64Array[]): Float64Array {
+  const q = U.length;
+  const t = rec.tape;
+  const adj = new Float64Array(t.slots.size * q);
+  for (let i = 0; i < rec.outSlots.length; i++) {
+    const s = rec.outSlots[i]!;
+    if (s < 0) continue;
+    for (let k = 0; k < q; k++) adj[s * q + k] += U[k]![i]!;
+  }
+  reverseSweep(t, adj, q);
+  if (isDebugNonFinite()) {
+    scanValues(t);
+    scanAdjoints(t, adj, q);
+  }
+  const n = inputCount(rec);
+  return adj.slice(rec.inSlot * q, (rec.inSlot + n) * q);
+}
+
+/**
+ * Forward sweep with p tangent directions V (each of length n). Returns p output tangents (each of
+ * length m) as one block: result[i*p + k].
+ */
+export function jvpFloat(rec: Recording, V: readonly Float64Array[]): Float64Array {
+  const p = V.length;
+  const t = rec.tape;
+  const dot = new Float64Array(t.slots.size * p);
+  const n = inputCount(rec);
+  for (let j = 0; j < n; j++) for (let k = 0; k < p; k++) dot[(rec.inSlot + j) * p + k] = V[k]![j]!;
+  forwardSweep(t, dot, p);
+  if (isDebugNonFinite()) {
+    scanValues(t);
+    scanTangents(t, dot, p);
+  }
+  const m = rec.outSlots.length;
+  const res = new Float64Array(m * p);
+  for (let i = 0; i < m; i++) {
+    const s = rec.outSlots[i]!;
+    if (s < 0) continue;
+    for (let k = 0; k < p; k++) res[i * p + k] = dot[s * p + k]!;
+  }
+  return res;
+}
+
+/** Dense Jacobian (m × n), by forward sweeps when n <= m, else reverse sweeps, in blocks. */
+export function jacobianFloat(rec: Recording, mode: 'auto' | 'forward' | 'reverse', block = 16): DenseMatrix {
+  const m = rec.outSlots.length;
+  const n = inputCount(rec);
+  const J = new Float64Array(m * n);
+  const useForward = mode === 'forward' || (mode === 'auto' && n <= m);
+  if (useForward) {
+    for (let j0 = 0; j0 < n; j0 += block) {
+      const p = Math.min(block, n - j0);
+      const V = Array.from({ length: p }, (_, k) => {
+        const v = new Float64Array(n);
+        v[j0 + k] = 1;
+        return v;
+      });
+      const T = jvpFloat(rec, V);
+      for (let i = 0; i < m; i++) for (let k = 0; k < p; k++) J[i * n + j0 + k] = T[i * p + k]!;
+    }
+  } else {
+    for (let i0 = 0; i0 < m; i0 += block) {
+      const q = Math.min(block, m - i0);
+      const U = Array.from({ length: q }, (_, k) => {
+        const u = new Float64Array(m);
+        u[i0 + k] = 1;
+        return u;
+      });
+      const A = vjpFloat(rec, U);
+      for (let j = 0; j < n; j++) for (let k = 0; k < q; k++) J[(i0 + k) * n + j] = A[j * q + k]!;
+    }
+  }
+  return { rows: m, cols: n, data: J };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Nested (generic) versions: results are values of the enclosing tape.
+
+function inputValues(t: Tape): Value[] {
+  return t.inputs.map((info) => info.source ?? (info.len === 0 ? t.read(info.slot) : t.readRun(info.slot, info.len)));
+}
+
+/** Generic view of a recording, for nested use. */
+export function genericOf(rec: Recording): GenericTape {
+  return new GenericTape(rec.tape, inputValues(rec.tape));
+}
+
+/** Output as a generic value (scalar or vector) of the enclosing tape. */
+export function genericOutput(rec: Recording, gt: GenericTape): Value {
+  const parts: Real[] = [];
+  for (let i = 0; i < rec.outSlots.length; i++) {
+    const s = rec.outSlots[i]!;
+    parts.push(s < 0 ? rec.outConsts[i]! : gt.scalar(s));
+  }
+  if (rec.outScalar) return parts[0]!;
+  if (rec.outRun !== undefined) return gt.run(rec.outRun.slot, rec.outRun.len);
+  return F.concat(parts);
+}
+
+/** Generic VJP: the input cotangent for output cotangent u (a generic value shaped like the output). */
+export function vjpGeneric(rec: Recording, gt: GenericTape, u: Value): Value {
+  const acc = gt.adjoints((add) => {
+    if (rec.outScalar) {
+      const s = rec.outSlots[0]!;
+      if (s >= 0) add(s, 0, u);
+      return;
+    }
+    if (rec.outRun !== undefined) {
+      add(rec.outRun.slot, rec.outRun.len, u);
+      return;
+    }
+    for (let i = 0; i < rec.outSlots.length; i++) {
+      const s = rec.outSlots[i]!;
+      if (s >= 0) add(s, 0, u instanceof ActiveVec ? u.at(i) : (u as Float64Array)[i]!);
+    }
+  });
+  return rec.inLen === 0 ? acc.scalar(rec.inSlot) : acc.run(rec.inSlot, rec.inLen);
+}
+
+/** Generic JVP: the output tangent for input tangent v. */
+export function jvpGeneric(rec: Recording, gt: GenericTape, v: Value): Value {
+  const t = rec.tape;
+  const tin: (Value | undefined)[] = t.inputs.map((info) => (info.slot === rec.inSlot ? v : undefined));
+  const tan = gt.tangents(tin);
+  const parts: Real[] = [];
+  for (let i = 0; i < rec.outSlots.length; i++) {
+    const s = rec.outSlots[i]!;
+    if (s < 0) {
+      parts.push(0);
+      continue;
+    }
+    const k = gt.producer(s);
+    const tv = tan[k];
+    if (tv === undefined) parts.push(0);
+    else {
+      const ins = gt.ins[k]!;
+      parts.push(
+        ins.len === 0
+          ? (tv as Real)
+          : tv instanceof ActiveVec
+            ? tv.at(s - ins.out)
+            : typeof tv === 'number'
+              ? tv
+              : (tv as Float64Array)[s - ins.out]!,
+      );
+    }
+  }
+  if (rec.outScalar) return parts[0]!;
+  return F.concat(parts);
+}
+
+export type { Vec };

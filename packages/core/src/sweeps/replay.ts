@@ -1,0 +1,190 @@
+/**
+ * Value sweep: recomputes every slot from the independent variables (replay at new inputs), then
+ * re-evaluates the comparisons recorded while taping to see whether a branch would now go the
+ * other way.
+ */
+
+import { type AtomicCallRecord, checkOutputs, readInputs, writeOutputs } from '../atomic.js';
+import { BranchChangeError } from '../errors.js';
+import {
+  argExtreme,
+  COMPARISON_OPERATORS,
+  compareNumbers,
+  evalConcat,
+  evalGather,
+  evalScatterAdd,
+  evalSelect,
+  plainDot,
+} from '../ops/functions.js';
+import { evalBinaryRun, evalUnaryRun } from '../ops/kernels.js';
+import {
+  BCAST_A,
+  BCAST_B,
+  OP_ATOMIC,
+  OP_CONCAT,
+  OP_DOT,
+  OP_GATHER,
+  OP_INPUT,
+  OP_PROD,
+  OP_RMAX,
+  OP_RMIN,
+  OP_SCATTER_ADD,
+  OP_SELECT,
+  OP_SUM,
+} from '../ops/table.js';
+import { SLOT_MASK, SLOT_SHIFT } from '../tape/slots.js';
+import { A_CONST, B_CONST, COL_CHUNK, E_A, E_AUX, E_B, E_C, E_LEN, E_OUT, EXT, type Tape } from '../tape/tape.js';
+import { binaryValue, unaryValue } from './rules.js';
+
+/** Recomputes all values of t from the current contents of its input slots. */
+export function replayValues(t: Tape): void {
+  const V = t.slots.chunks;
+  const K = t.consts.chunks;
+  const nChunks = t.codes.length;
+  let cur = 0;
+  for (let ci = 0; ci < nChunks; ci++) {
+    const C = t.codes[ci]!;
+    const A = t.as[ci]!;
+    const B = t.bs[ci]!;
+    const n = ci === nChunks - 1 ? t.ipos : COL_CHUNK;
+    for (let j = 0; j < n; j++) {
+      const code = C[j]!;
+      if (code & EXT) {
+        cur = replayExt(t, A[j]!, code);
+        continue;
+      }
+      const out = cur++;
+      const op = code & 0xff;
+      if (op === OP_INPUT) continue;
+      const ia = A[j]!;
+      let y: number;
+      if (op < 64) y = unaryValue(op, V[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]!);
+      else {
+        const ib = B[j]!;
+        const a = code & A_CONST ? K[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]! : V[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]!;
+        const b = code & B_CONST ? K[ib >>> SLOT_SHIFT]![ib & SLOT_MASK]! : V[ib >>> SLOT_SHIFT]![ib & SLOT_MASK]!;
+        y = binaryValue(op, a, b);
+      }
+      V[out >>> SLOT_SHIFT]![out & SLOT_MASK] = y;
+    }
+  }
+}
+
+/** Evaluates extension instruction r; returns the slot counter after its output. */
+function replayExt(t: Tape, r: number, code: number): number {
+  const op = code & 0xff;
+  const S = t.slots;
+  const out = t.extGet(r, E_OUT);
+  const len = t.extGet(r, E_LEN);
+  if (op < 64) {
+    const xs = t.extGet(r, E_A);
+    evalUnaryRun(op, S.buffer(out), S.offset(out), S.buffer(xs), S.offset(xs), len);
+  } else if (op < 128) {
+    const ia = t.extGet(r, E_A);
+    const ib = t.extGet(r, E_B);
+    const bc = t.extGet(r, E_AUX);
+    const SA = code & A_CONST ? t.consts : S;
+    const SB = code & B_CONST ? t.consts : S;
+    evalBinaryRun(
+      op,
+      S.buffer(out),
+      S.offset(out),
+      SA.buffer(ia),
+      SA.offset(ia),
+      bc & BCAST_A ? 0 : 1,
+      SB.buffer(ib),
+      SB.offset(ib),
+      bc & BCAST_B ? 0 : 1,
+      len,
+    );
+  } else {
+    switch (op) {
+      case OP_SELECT:
+        evalSelect(t, r, len);
+        break;
+      case OP_SUM:
+      case OP_PROD:
+      case OP_RMAX:
+      case OP_RMIN: {
+        const xs = t.extGet(r, E_A);
+        const n = t.extGet(r, E_B);
+        const X = S.buffer(xs);
+        const xo = S.offset(xs);
+        let v: number;
+        if (op === OP_SUM) {
+          v = 0;
+          for (let i = 0; i < n; i++) v += X[xo + i]!;
+        } else if (op === OP_PROD) {
+          v = 1;
+          for (let i = 0; i < n; i++) v *= X[xo + i]!;
+        } else v = X[xo + argExtreme(X, xo, n, op === OP_RMAX)]!;
+        S.write(out, v);
+        break;
+      }
+      case OP_DOT: {
+        const as = t.extGet(r, E_A);
+        const bs = t.extGet(r, E_B);
+        S.write(out, plainDot(S.buffer(as), S.offset(as), S.buffer(bs), S.offset(bs), t.extGet(r, E_C)));
+        break;
+      }
+      case OP_GATHER:
+        evalGather(t, r);
+        break;
+      case OP_SCATTER_ADD:
+        evalScatterAdd(t, r);
+        break;
+      case OP_CONCAT:
+        evalConcat(t, r);
+        break;
+      case OP_ATOMIC: {
+        const call = t.atomics[t.extGet(r, E_AUX)]! as AtomicCallRecord;
+        const res = call.def.value(readInputs(t, call));
+        writeOutputs(t, out, call.outLens, checkOutputs(call.def, res), call.def.name);
+        call.state = res.state;
+        break;
+      }
+      // OP_INPUT_RUN, OP_CONST_RUN: the slots already hold their values.
+    }
+  }
+  return out + (len || 1);
+}
+
+/** Result of re-checking the recorded comparisons. */
+export interface BranchReport {
+  /** Number of recorded comparisons that go the other way now. */
+  readonly changed: number;
+  /** The first one, if any: index, operator, recorded result, instruction position. */
+  readonly first?: {
+    readonly index: number;
+    readonly operator: string;
+    readonly recorded: boolean;
+    readonly position: number;
+  };
+}
+
+/** Re-evaluates the comparisons recorded on t at the current values. */
+export function checkBranches(t: Tape, strict: boolean): BranchReport {
+  let changed = 0;
+  let first: BranchReport['first'];
+  const S = t.slots;
+  const K = t.consts;
+  for (let i = 0; i < t.cmpCode.length; i++) {
+    const code = t.cmpCode[i]!;
+    const a = code & A_CONST ? K.read(t.cmpA[i]!) : S.read(t.cmpA[i]!);
+    const b = code & B_CONST ? K.read(t.cmpB[i]!) : S.read(t.cmpB[i]!);
+    const now = compareNumbers(code & 0xff, a, b);
+    if (now !== t.cmpResult[i]) {
+      changed++;
+      if (first === undefined) {
+        first = {
+          index: i,
+          operator: COMPARISON_OPERATORS[code & 0xff]!,
+          recorded: t.cmpResult[i]!,
+          position: t.cmpPos[i]!,
+        };
+        if (strict) throw new BranchChangeError(i, first.operator, first.recorded, first.position);
+      }
+    }
+  }
+  return first === undefined ? { changed } : { changed, first };
+}

@@ -1,0 +1,121 @@
+/**
+ * Chunked slot storage: float64 cells addressed by a global slot index, grown chunk by chunk so a
+ * long recording never copies what it already holds.
+ *
+ * Slot s lives in chunk `s >>> SLOT_SHIFT` at offset `s & SLOT_MASK`. A vector run must be
+ * contiguous in memory, so a run that does not fit in the rest of the current chunk starts a new
+ * chunk (leaving a gap of unused slot numbers), and a run longer than a chunk gets one buffer that
+ * backs several consecutive chunk entries. Either way `buffer(s)` + `offset(s)` address a run as
+ * one contiguous stretch of a `Float64Array`.
+ */
+
+export const SLOT_SHIFT = 16;
+/** Slots per chunk (64 Ki slots = 512 KiB). */
+export const SLOT_CHUNK = 1 << SLOT_SHIFT;
+export const SLOT_MASK = SLOT_CHUNK - 1;
+
+export class SlotStore {
+  /** Per chunk: a view of exactly SLOT_CHUNK cells. */
+  chunks: Float64Array[] = [];
+  /** Per chunk: the buffer that backs it (a big run's buffer spans several chunks). */
+  bufs: Float64Array[] = [];
+  /** Per chunk: offset of the chunk's first cell inside `bufs[c]`. */
+  bases: number[] = [];
+  /** The chunk new slots go to, and the next free cell in it. */
+  cur: Float64Array;
+  pos = 0;
+  /** Next free global slot index (gaps included). */
+  size = 0;
+
+  constructor() {
+    this.cur = this.addChunk();
+  }
+
+  private addChunk(): Float64Array {
+    const c = new Float64Array(SLOT_CHUNK);
+    this.chunks.push(c);
+    this.bufs.push(c);
+    this.bases.push(0);
+    this.pos = 0;
+    this.size = (this.chunks.length - 1) * SLOT_CHUNK;
+    this.cur = c;
+    return c;
+  }
+
+  /** Appends one slot holding v; returns its index. */
+  push(v: number): number {
+    let p = this.pos;
+    if (p === SLOT_CHUNK) {
+      this.addChunk();
+      p = 0;
+    }
+    this.cur[p] = v;
+    this.pos = p + 1;
+    return this.size++;
+  }
+
+  /** Reserves a contiguous run of len slots (len >= 1); returns its first index. */
+  pushRun(len: number): number {
+    if (len <= SLOT_CHUNK - this.pos) {
+      const s = this.size;
+      this.pos += len;
+      this.size += len;
+      return s;
+    }
+    if (len <= SLOT_CHUNK) {
+      this.addChunk();
+      this.pos = len;
+      const s = this.size;
+      this.size += len;
+      return s;
+    }
+    // A run longer than a chunk: one buffer behind k consecutive chunk entries.
+    const k = Math.ceil(len / SLOT_CHUNK);
+    const buf = new Float64Array(k * SLOT_CHUNK);
+    const first = this.chunks.length;
+    for (let j = 0; j < k; j++) {
+      this.chunks.push(buf.subarray(j * SLOT_CHUNK, (j + 1) * SLOT_CHUNK));
+      this.bufs.push(buf);
+      this.bases.push(j * SLOT_CHUNK);
+    }
+    this.cur = this.chunks[this.chunks.length - 1]!;
+    this.pos = len - (k - 1) * SLOT_CHUNK;
+    const s = first * SLOT_CHUNK;
+    this.size = s + len;
+    return s;
+  }
+
+  read(s: number): number {
+    return this.chunks[s >>> SLOT_SHIFT]![s & SLOT_MASK]!;
+  }
+
+  write(s: number, v: number): void {
+    this.chunks[s >>> SLOT_SHIFT]![s & SLOT_MASK] = v;
+  }
+
+  /** The buffer holding the run that starts at slot s. */
+  buffer(s: number): Float64Array {
+    return this.bufs[s >>> SLOT_SHIFT]!;
+  }
+
+  /** Offset of slot s inside `buffer(s)`. */
+  offset(s: number): number {
+    return this.bases[s >>> SLOT_SHIFT]! + (s & SLOT_MASK);
+  }
+
+  /** A copy of the run [s, s + len). */
+  copyRun(s: number, len: number): Float64Array {
+    const o = this.offset(s);
+    return this.buffer(s).slice(o, o + len);
+  }
+
+  /** Bytes held (allocated chunks). */
+  bytes(): number {
+    return this.chunks.length * SLOT_CHUNK * 8;
+  }
+}
+
+/** Append-only chunked column of int32 (instruction operands, index arrays metadata). */
+export const COL_SHIFT = 16;
+export const COL_CHUNK = 1 << COL_SHIFT;
+export const COL_MASK = COL_CHUNK - 1;

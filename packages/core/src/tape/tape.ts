@@ -1,0 +1,272 @@
+/**
+ * The tape: an append-only list of instructions over slots.
+ *
+ * Encoding (chosen for memory and for a sweep that is one tight loop):
+ * - column `code` (Uint16): opcode in the low 8 bits, flags above it (`A_CONST`, `B_CONST`: the
+ *   operand is an index into the constant pool, not a slot; `EXT`: the instruction is described by
+ *   an extension record);
+ * - columns `a`, `b` (Int32): operand slots (or constant indices). For `EXT` instructions `a` holds
+ *   the extension record index.
+ * - A simple instruction (scalar unary/binary op, scalar input) writes exactly one new slot, the
+ *   next one, so its output slot is implicit: 2 + 4 + 4 bytes of instruction + 8 bytes of value.
+ * - Extension records (8 int32 words) describe everything else: vector runs, reductions, gathers,
+ *   selects, concatenations, atomic calls. They store the output run explicitly.
+ */
+
+import type { AtomicCallRecord } from '../atomic.js';
+import { SLOT_CHUNK, SlotStore } from './slots.js';
+import type { Value } from './values.js';
+
+export const OPCODE_MASK = 0xff;
+export const A_CONST = 0x100;
+export const B_CONST = 0x200;
+export const EXT = 0x400;
+
+/** Extension record layout (int32 words). */
+export const EXT_WORDS = 8;
+export const E_OUT = 0;
+/** Slot counter before this instruction allocated (so a backward walk can step over gaps). */
+export const E_PREV = 1;
+export const E_LEN = 2;
+export const E_A = 3;
+export const E_B = 4;
+export const E_C = 5;
+export const E_AUX = 6;
+export const E_AUX2 = 7;
+
+const COL_SHIFT = 16;
+export const COL_CHUNK = 1 << COL_SHIFT;
+const EXT_CHUNK_RECORDS = 1 << 13;
+
+/** Where an independent variable of this tape came from (nested differentiation). */
+export interface InputInfo {
+  readonly slot: number;
+  /** 0 for a scalar input, else the run length. */
+  readonly len: number;
+  /** The outer active value this input stands for, if it was captured from an enclosing tape. */
+  readonly source: Value | undefined;
+}
+
+let nextTapeId = 1;
+
+export class Tape {
+  readonly id = nextTapeId++;
+  /** Nesting depth: 0 for an outermost recording. */
+  readonly level: number;
+  /** True while recording; a closed tape rejects new operations on its values. */
+  open = true;
+  readonly slots = new SlotStore();
+  /** Constant pool (append-only; same chunked storage as slots). */
+  readonly consts = new SlotStore();
+
+  codes: Uint16Array[] = [];
+  as: Int32Array[] = [];
+  bs: Int32Array[] = [];
+  private curCode!: Uint16Array;
+  private curA!: Int32Array;
+  private curB!: Int32Array;
+  /** Next free position in the current instruction chunk. */
+  ipos = 0;
+  nInstr = 0;
+
+  ext: Int32Array[] = [];
+  nExt = 0;
+
+  /** Index arrays of gathers and scatter-adds, by id. */
+  readonly indexArrays: Int32Array[] = [];
+  /** Operand lists of concatenations: [slot, len, slot, len …] (len 0 = scalar), by id. */
+  readonly lists: Int32Array[] = [];
+  readonly atomics: AtomicCallRecord[] = [];
+  readonly inputs: InputInfo[] = [];
+  /** True when some input stands for a value of an enclosing tape (derivatives must flow outward). */
+  hasOuter = false;
+  /** Captured outer values: key `tapeId:slot:len` → input index. */
+  readonly captures = new Map<string, number>();
+
+  /** Recorded comparisons (branches taken while recording), in order. */
+  readonly cmpCode: number[] = [];
+  readonly cmpA: number[] = [];
+  readonly cmpB: number[] = [];
+  readonly cmpResult: boolean[] = [];
+  readonly cmpPos: number[] = [];
+
+  constructor(level: number) {
+    this.level = level;
+    this.addInstrChunk();
+  }
+
+  private addInstrChunk(): void {
+    this.curCode = new Uint16Array(COL_CHUNK);
+    this.curA = new Int32Array(COL_CHUNK);
+    this.curB = new Int32Array(COL_CHUNK);
+    this.codes.push(this.curCode);
+    this.as.push(this.curA);
+    this.bs.push(this.curB);
+    this.ipos = 0;
+  }
+
+  /** Appends a simple instruction whose output is the next slot, holding v; returns the slot. */
+  pushSimple(code: number, a: number, b: number, v: number): number {
+    let i = this.ipos;
+    if (i === COL_CHUNK) {
+      this.addInstrChunk();
+      i = 0;
+    }
+    this.curCode[i] = code;
+    this.curA[i] = a;
+    this.curB[i] = b;
+    this.ipos = i + 1;
+    this.nInstr++;
+    return this.slots.push(v);
+  }
+
+  /**
+   * Appends an extension instruction with an output run of `len` slots (`len` 0: one scalar slot).
+   * Returns the extension record index; the record's E_OUT holds the output slot.
+   */
+  pushExt(code: number, len: number): number {
+    const prev = this.slots.size;
+    const out = len === 0 ? this.slots.push(0) : this.slots.pushRun(len);
+    const r = this.nExt++;
+    const ri = r & (EXT_CHUNK_RECORDS - 1);
+    if (ri === 0) this.ext.push(new Int32Array(EXT_CHUNK_RECORDS * EXT_WORDS));
+    const rec = this.ext[this.ext.length - 1]!;
+    const w = ri * EXT_WORDS;
+    rec[w + E_OUT] = out;
+    rec[w + E_PREV] = prev;
+    rec[w + E_LEN] = len;
+    rec[w + E_AUX2] = code;
+    let i = this.ipos;
+    if (i === COL_CHUNK) {
+      this.addInstrChunk();
+      i = 0;
+    }
+    this.curCode[i] = code | EXT;
+    this.curA[i] = r;
+    this.curB[i] = 0;
+    this.ipos = i + 1;
+    this.nInstr++;
+    return r;
+  }
+
+  /** The extension record array holding record r, and the word offset of r inside it. */
+  extRec(r: number): Int32Array {
+    return this.ext[r >>> 13]!;
+  }
+  extOff(r: number): number {
+    return (r & (EXT_CHUNK_RECORDS - 1)) * EXT_WORDS;
+  }
+  /** Reads word `w` of extension record r. */
+  extGet(r: number, w: number): number {
+    return this.ext[r >>> 13]![(r & (EXT_CHUNK_RECORDS - 1)) * EXT_WORDS + w]!;
+  }
+  extSet(r: number, w: number, v: number): void {
+    this.ext[r >>> 13]![(r & (EXT_CHUNK_RECORDS - 1)) * EXT_WORDS + w] = v;
+  }
+
+  /** Adds a constant to the pool; returns its index. */
+  constant(v: number): number {
+    return this.consts.push(v);
+  }
+
+  read(slot: number): number {
+    return this.slots.read(slot);
+  }
+
+  readRun(slot: number, len: number): Float64Array {
+    return this.slots.copyRun(slot, len);
+  }
+
+  /** Instruction code at position i. */
+  codeAt(i: number): number {
+    return this.codes[i >>> COL_SHIFT]![i & (COL_CHUNK - 1)]!;
+  }
+  aAt(i: number): number {
+    return this.as[i >>> COL_SHIFT]![i & (COL_CHUNK - 1)]!;
+  }
+  bAt(i: number): number {
+    return this.bs[i >>> COL_SHIFT]![i & (COL_CHUNK - 1)]!;
+  }
+
+  /** Records a comparison made while recording (a branch), for replay checks. */
+  recordComparison(code: number, a: number, b: number, result: boolean): void {
+    this.cmpCode.push(code);
+    this.cmpA.push(a);
+    this.cmpB.push(b);
+    this.cmpResult.push(result);
+    this.cmpPos.push(this.nInstr);
+  }
+
+  /** Tape statistics: instructions, slots (gaps included), bytes held by the tape's arrays. */
+  stats(): TapeStats {
+    const instrBytes = this.codes.length * COL_CHUNK * (2 + 4 + 4);
+    const extBytes = this.ext.length * EXT_CHUNK_RECORDS * EXT_WORDS * 4;
+    let indexBytes = 0;
+    for (const ix of this.indexArrays) indexBytes += ix.byteLength;
+    for (const l of this.lists) indexBytes += l.byteLength;
+    const slotBytes = this.slots.bytes();
+    const constBytes = this.consts.chunks.length * SLOT_CHUNK * 8;
+    return {
+      instructions: this.nInstr,
+      extended: this.nExt,
+      slots: this.slots.size,
+      constants: this.consts.size,
+      comparisons: this.cmpCode.length,
+      bytes: instrBytes + extBytes + indexBytes + slotBytes + constBytes,
+      usedBytes: this.nInstr * 10 + this.nExt * EXT_WORDS * 4 + indexBytes + this.slots.size * 8 + this.consts.size * 8,
+    };
+  }
+}
+
+/** Size of a tape. */
+export interface TapeStats {
+  /** Instructions recorded. */
+  readonly instructions: number;
+  /** Of which use an extension record (vector, reduction, gather, atomic …). */
+  readonly extended: number;
+  /** Slots allocated (including alignment gaps before vector runs). */
+  readonly slots: number;
+  /** Entries of the constant pool. */
+  readonly constants: number;
+  /** Comparisons recorded (branches checked on replay). */
+  readonly comparisons: number;
+  /** Bytes allocated by the tape's typed arrays (whole chunks). */
+  readonly bytes: number;
+  /** Bytes actually used by recorded data (instructions, records, slots, constants, index arrays). */
+  readonly usedBytes: number;
+}
+
+/** One instruction with its output run made explicit (for debugging and generic sweeps). */
+export interface Instr {
+  readonly code: number;
+  /** Simple: operand a (slot or constant index); extension: the record index. */
+  readonly a: number;
+  /** Simple: operand b. */
+  readonly b: number;
+  /** First output slot. */
+  readonly out: number;
+  /** Output length, 0 for a scalar. */
+  readonly len: number;
+}
+
+/** All instructions of t in order, with their output slots (allocates one object each: not for hot paths). */
+export function listInstructions(t: Tape): Instr[] {
+  const list: Instr[] = [];
+  let cur = 0;
+  for (let i = 0; i < t.nInstr; i++) {
+    const ci = i >>> COL_SHIFT;
+    const j = i & (COL_CHUNK - 1);
+    const code = t.codes[ci]![j]!;
+    const a = t.as[ci]![j]!;
+    if (code & EXT) {
+      const out = t.extGet(a, E_OUT);
+      const len = t.extGet(a, E_LEN);
+      list.push({ code, a, b: 0, out, len });
+      cur = out + (len || 1);
+    } else {
+      list.push({ code, a, b: t.bs[ci]![j]!, out: cur, len: 0 });
+      cur++;
+    }
+  }
+  return list;
+}
