@@ -40,7 +40,10 @@ type AnyFn = (x: never) => Real | Vec | readonly Real[];
 
 /** f(x) as a Float64Array, from a fresh recording. */
 function evaluate(f: AnyFn, x: number | Float64Array): Float64Array {
-  return outputValues(recordCall(f, x, [], 'check'));
+  const rec = recordCall(f, x, [], 'check');
+  const y = outputValues(rec);
+  rec.tape.recycle();
+  return y;
 }
 
 function asVector(x: unknown, arg: string): Float64Array {

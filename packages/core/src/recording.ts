@@ -8,6 +8,7 @@ import { forwardSweep } from './sweeps/forward.js';
 import { GenericTape } from './sweeps/generic.js';
 import { isDebugNonFinite, scanAdjoints, scanTangents, scanValues } from './sweeps/nonfinite.js';
 import { reverseSweep } from './sweeps/reverse.js';
+import { giveSweepBuffer, takeSweepBuffer } from './tape/pool.js';
 import { beginTape, declareInput, endTape, requireFinite, runIn, slotIn } from './tape/record.js';
 import type { Tape } from './tape/tape.js';
 import { Active, ActiveVec, type Real, type Value, type Vec } from './tape/values.js';
@@ -159,7 +160,7 @@ export function outputValues(rec: Recording): Float64Array {
 export function vjpFloat(rec: Recording, U: readonly Float64Array[]): Float64Array {
   const q = U.length;
   const t = rec.tape;
-  const adj = new Float64Array(t.slots.size * q);
+  const adj = takeSweepBuffer(t.slots.size * q);
   for (let i = 0; i < rec.outSlots.length; i++) {
     const s = rec.outSlots[i]!;
     if (s < 0) continue;
@@ -171,7 +172,9 @@ export function vjpFloat(rec: Recording, U: readonly Float64Array[]): Float64Arr
     scanAdjoints(t, adj, q);
   }
   const n = inputCount(rec);
-  return adj.slice(rec.inSlot * q, (rec.inSlot + n) * q);
+  const res = adj.slice(rec.inSlot * q, (rec.inSlot + n) * q);
+  giveSweepBuffer(adj);
+  return res;
 }
 
 /**
@@ -181,7 +184,7 @@ export function vjpFloat(rec: Recording, U: readonly Float64Array[]): Float64Arr
 export function jvpFloat(rec: Recording, V: readonly Float64Array[]): Float64Array {
   const p = V.length;
   const t = rec.tape;
-  const dot = new Float64Array(t.slots.size * p);
+  const dot = takeSweepBuffer(t.slots.size * p);
   const n = inputCount(rec);
   for (let j = 0; j < n; j++) for (let k = 0; k < p; k++) dot[(rec.inSlot + j) * p + k] = V[k]![j]!;
   forwardSweep(t, dot, p);
@@ -196,6 +199,7 @@ export function jvpFloat(rec: Recording, V: readonly Float64Array[]): Float64Arr
     if (s < 0) continue;
     for (let k = 0; k < p; k++) res[i * p + k] = dot[s * p + k]!;
   }
+  giveSweepBuffer(dot);
   return res;
 }
 

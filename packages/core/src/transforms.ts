@@ -68,7 +68,7 @@ export function grad<A extends unknown[]>(f: VectorFn<A>): VectorGrad<A>;
 // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types
 export function grad(f: (x: never, ...rest: unknown[]) => Real): any {
   requireFunction(f, 'grad');
-  return (x: Value, ...rest: unknown[]) => gradOf(recordCall(f, x, rest, 'grad'), 'grad');
+  return (x: Value, ...rest: unknown[]) => consume(recordCall(f, x, rest, 'grad'), (rec) => gradOf(rec, 'grad'));
 }
 
 /** [f(x), ∇f(x)] from one recording. */
@@ -79,15 +79,15 @@ export function valueAndGrad<A extends unknown[]>(
 // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types
 export function valueAndGrad(f: (x: never, ...rest: unknown[]) => Real): any {
   requireFunction(f, 'valueAndGrad');
-  return (x: Value, ...rest: unknown[]): [Value, Value] => {
-    const rec = recordCall(f, x, rest, 'valueAndGrad');
-    scalarOutput(rec, 'valueAndGrad');
-    if (isNested(rec)) {
-      const gt = genericOf(rec);
-      return [genericOutput(rec, gt), vjpGeneric(rec, gt, 1)];
-    }
-    return [outputValues(rec)[0]!, gradOf(rec, 'valueAndGrad')];
-  };
+  return (x: Value, ...rest: unknown[]): [Value, Value] =>
+    consume(recordCall(f, x, rest, 'valueAndGrad'), (rec): [Value, Value] => {
+      scalarOutput(rec, 'valueAndGrad');
+      if (isNested(rec)) {
+        const gt = genericOf(rec);
+        return [genericOutput(rec, gt), vjpGeneric(rec, gt, 1)];
+      }
+      return [outputValues(rec)[0]!, gradOf(rec, 'valueAndGrad')];
+    });
 }
 
 function checkDirection(v: unknown, n: number, scalarInput: boolean, arg: string): void {
@@ -125,14 +125,15 @@ export function jvp(
   ...rest: unknown[]
 ): [Value, Value] {
   requireFunction(f, 'jvp');
-  const rec = recordCall(f, x, rest, 'jvp');
-  checkDirection(v, inputCount(rec), rec.inLen === 0, 'jvp: v');
-  if (isNested(rec) || v instanceof Active || v instanceof ActiveVec) {
-    const gt = genericOf(rec);
-    return [genericOutput(rec, gt), jvpGeneric(rec, gt, v)];
-  }
-  const V = typeof v === 'number' ? Float64Array.of(v) : (v as Float64Array);
-  return [outputShape(rec, outputValues(rec)), outputShape(rec, jvpFloat(rec, [V]))];
+  return consume(recordCall(f, x, rest, 'jvp'), (rec): [Value, Value] => {
+    checkDirection(v, inputCount(rec), rec.inLen === 0, 'jvp: v');
+    if (isNested(rec) || v instanceof Active || v instanceof ActiveVec) {
+      const gt = genericOf(rec);
+      return [genericOutput(rec, gt), jvpGeneric(rec, gt, v)];
+    }
+    const V = typeof v === 'number' ? Float64Array.of(v) : (v as Float64Array);
+    return [outputShape(rec, outputValues(rec)), outputShape(rec, jvpFloat(rec, [V]))];
+  });
 }
 
 /**
@@ -183,7 +184,12 @@ function jacobianWith(
 ) {
   requireFunction(f, who);
   return (x: Value, ...rest: unknown[]): DenseMatrix | ActiveMatrix => {
-    const rec = recordCall(f, x, rest, who);
+    return consume(recordCall(f, x, rest, who), (rec) => jacobianOf(rec, mode));
+  };
+}
+
+function jacobianOf(rec: Recording, mode: 'auto' | 'forward' | 'reverse'): DenseMatrix | ActiveMatrix {
+  {
     if (!isNested(rec)) return jacobianFloat(rec, mode);
     // Nested: rows by generic reverse sweeps, each recorded on the enclosing tape.
     const gt = genericOf(rec);
@@ -196,7 +202,7 @@ function jacobianWith(
       rows.push(vjpGeneric(rec, gt, rec.outScalar ? 1 : u));
     }
     return { rows: m, cols: n, data: F.concat(rows) };
-  };
+  }
 }
 
 /** Jacobian of f at x: m × n row-major (m = outputs, n = inputs); forward sweeps when n <= m, else reverse. */
@@ -222,6 +228,15 @@ export function jacrev<A extends unknown[]>(
 // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types
 export function jacrev(f: (x: never, ...rest: unknown[]) => VectorResult): any {
   return jacobianWith(f, 'reverse', 'jacrev');
+}
+
+/** Runs body on a recording, then hands the tape's memory back for reuse (results never point into it). */
+function consume<R>(rec: Recording, body: (rec: Recording) => R): R {
+  try {
+    return body(rec);
+  } finally {
+    rec.tape.recycle();
+  }
 }
 
 function requireFunction(f: unknown, who: string): void {

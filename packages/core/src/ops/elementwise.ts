@@ -14,8 +14,8 @@
  * (`G.equal`), which leaves the derivative everywhere else untouched.
  */
 import type { Value } from '../tape/values.js';
-import { erf, erfc, expHalfSquare, expNegSquare, normalCdf, normalInv, normalPdf } from './special.js';
 import type { BinarySpec, Interval, UnarySpec } from './spec.js';
+import { erf, erfc, expHalfSquare, expNegSquare, normalCdf, normalInv, normalPdf } from './special.js';
 
 /** 2/√π (erf' at 0). */
 const TWO_OVER_SQRT_PI = 1.1283791670955125739;
@@ -179,7 +179,7 @@ const div = binary('div', {
 
 /** ∂(a^b)/∂a = b·a^(b−1), taken as 0 when b = 0 (so 0^0 = 1 has slope 0, not 0·∞ = NaN). */
 function powDa(a: number, b: number): number {
-  return b === 0 ? 0 : b * Math.pow(a, b - 1);
+  return b === 0 ? 0 : b * a ** (b - 1);
 }
 
 /** ∂(a^b)/∂b = a^b·log a, taken as 0 at a = 0 for b > 0 (where a^b ≡ 0 near b). */
@@ -188,14 +188,14 @@ function powDb(a: number, b: number, y: number): number {
 }
 
 const pow = binary('pow', {
-  value: (a, b) => Math.pow(a, b),
+  value: (a, b) => a ** b,
   da: (a, b) => powDa(a, b),
   db: (a, b, y) => powDb(a, b, y),
   d2: (a, b, y) => {
-    const aa = b === 0 || b === 1 ? 0 : b * (b - 1) * Math.pow(a, b - 2);
+    const aa = b === 0 || b === 1 ? 0 : b * (b - 1) * a ** (b - 2);
     if (a === 0 && b > 1) return [aa, 0, 0]; // a^(b−1)·log a and a^b·log²a both → 0
     const logA = Math.log(a);
-    const ab = Math.pow(a, b - 1) * (1 + b * logA);
+    const ab = a ** (b - 1) * (1 + b * logA);
     const bb = a === 0 && b > 0 ? 0 : y * logA * logA;
     return [aa, ab, bb];
   },
@@ -249,7 +249,7 @@ const atan2 = binary('atan2', {
   nonlinear: [true, true, true],
   domain: { a: [-2, 2], b: [-2, 2] },
   // Away from the origin and from the branch cut along b < 0, where the value jumps by 2π.
-  admissible: (a, b) => Math.hypot(a, b) >= 0.1 && !(b < 0 && Math.abs(a) < 0.05),
+  admissible: (a, b) => Math.hypot(a, b) >= 0.25 && !(b < 0 && Math.abs(a) < 0.05),
   convention:
     'y = atan2(a, b) (a is the ordinate). At the origin both partials are NaN (atan2 has no limit there); ' +
     'on the branch cut (b < 0, a = ±0) the partials are the one-sided ones, which agree.',
@@ -273,7 +273,7 @@ const hypot = binary('hypot', {
   derivative: 'nonlinear',
   nonlinear: [true, true, true],
   domain: { a: [-3, 3], b: [-3, 3] },
-  admissible: (a, b) => Math.hypot(a, b) >= 0.1,
+  admissible: (a, b) => Math.hypot(a, b) >= 0.25,
   convention: 'At the origin (a cone point) both partials are taken as 0, and the second partials as 0 too.',
 });
 

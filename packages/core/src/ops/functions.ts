@@ -4,6 +4,7 @@
  * the operands). Binary ops broadcast a scalar against a vector; two vectors must have equal length.
  */
 import { DomainError, describeValue, ShapeError } from '../errors.js';
+import { binaryValue, unaryValue } from '../sweeps/rules.js';
 import { runIn, slotIn, targetTape, targetTapeOf } from '../tape/record.js';
 import { A_CONST, B_CONST, E_A, E_AUX, E_AUX2, E_B, E_C, E_OUT, type Tape } from '../tape/tape.js';
 import { Active, ActiveVec, type Real, type Value, type Vec } from '../tape/values.js';
@@ -83,11 +84,11 @@ function offOf(t: Tape, r: Resolved): number {
 
 /** Applies unary op to any operand. */
 export function applyUnary(op: number, x: Value): Value {
-  if (typeof x === 'number') return unarySpec(op).value(x);
+  if (typeof x === 'number') return unaryValue(op, x);
   if (x instanceof Active) {
     const t = x.tape;
     if (!t.open) targetTape(x, 0, 'x');
-    return new Active(t, t.pushSimple(op, x.slot, 0, unarySpec(op).value(t.slots.read(x.slot))));
+    return new Active(t, t.pushSimple(op, x.slot, 0, unaryValue(op, t.read(x.slot))));
   }
   const n = lengthOf(x, 'x');
   if (x instanceof Float64Array) {
@@ -108,26 +109,20 @@ export function applyUnary(op: number, x: Value): Value {
 /** Applies binary op to any operands (broadcasting scalars). */
 export function applyBinary(op: number, a: Value, b: Value): Value {
   if (typeof a === 'number') {
-    if (typeof b === 'number') return binarySpec(op).value(a, b);
+    if (typeof b === 'number') return binaryValue(op, a, b);
     if (b instanceof Active && b.tape.open) {
       const t = b.tape;
-      return new Active(
-        t,
-        t.pushSimple(op | A_CONST, t.constant(a), b.slot, binarySpec(op).value(a, t.slots.read(b.slot))),
-      );
+      return new Active(t, t.pushSimple(op | A_CONST, t.constant(a), b.slot, binaryValue(op, a, t.slots.read(b.slot))));
     }
   } else if (a instanceof Active && a.tape.open) {
     const t = a.tape;
     if (typeof b === 'number') {
-      return new Active(
-        t,
-        t.pushSimple(op | B_CONST, a.slot, t.constant(b), binarySpec(op).value(t.slots.read(a.slot), b)),
-      );
+      return new Active(t, t.pushSimple(op | B_CONST, a.slot, t.constant(b), binaryValue(op, t.slots.read(a.slot), b)));
     }
     if (b instanceof Active && b.tape === t) {
       return new Active(
         t,
-        t.pushSimple(op, a.slot, b.slot, binarySpec(op).value(t.slots.read(a.slot), t.slots.read(b.slot))),
+        t.pushSimple(op, a.slot, b.slot, binaryValue(op, t.slots.read(a.slot), t.slots.read(b.slot))),
       );
     }
   }
@@ -183,18 +178,32 @@ function binarySlow(op: number, a: Value, b: Value): Value {
 // ---------------------------------------------------------------------------------------------
 // Arithmetic (hand-written fast paths for the ops scalar code uses most)
 
+// The four arithmetic ops below are the inner loop of scalar code: each handles active/active,
+// active/number and number/active inline (value computed here, one simple instruction pushed) and
+// leaves everything else (vectors, nesting, errors) to applyBinary. Their values must equal the op
+// specs' values bit for bit; test/table.test.ts checks that.
+
 /** a + b (elementwise, broadcasting). */
 export function add(a: number, b: number): number;
 export function add(a: Real, b: Real): Real;
 export function add(a: Value, b: Value): Value;
 export function add(a: Value, b: Value): Value {
-  if (a instanceof Active && b instanceof Active) {
+  if (a instanceof Active) {
     const t = a.tape;
-    if (t === b.tape && t.open) {
-      const S = t.slots;
-      return new Active(t, t.pushSimple(OP_ADD, a.slot, b.slot, S.read(a.slot) + S.read(b.slot)));
+    if (t.open) {
+      if (b instanceof Active) {
+        if (b.tape === t) return new Active(t, t.pushSimple(OP_ADD, a.slot, b.slot, t.read(a.slot) + t.read(b.slot)));
+      } else if (typeof b === 'number') {
+        return new Active(t, t.pushSimple(OP_ADD | B_CONST, a.slot, t.constant(b), t.read(a.slot) + b));
+      }
     }
-  } else if (typeof a === 'number' && typeof b === 'number') return a + b;
+  } else if (typeof a === 'number') {
+    if (typeof b === 'number') return a + b;
+    if (b instanceof Active && b.tape.open) {
+      const t = b.tape;
+      return new Active(t, t.pushSimple(OP_ADD | A_CONST, t.constant(a), b.slot, a + t.read(b.slot)));
+    }
+  }
   return applyBinary(OP_ADD, a, b);
 }
 
@@ -203,13 +212,22 @@ export function sub(a: number, b: number): number;
 export function sub(a: Real, b: Real): Real;
 export function sub(a: Value, b: Value): Value;
 export function sub(a: Value, b: Value): Value {
-  if (a instanceof Active && b instanceof Active) {
+  if (a instanceof Active) {
     const t = a.tape;
-    if (t === b.tape && t.open) {
-      const S = t.slots;
-      return new Active(t, t.pushSimple(OP_SUB, a.slot, b.slot, S.read(a.slot) - S.read(b.slot)));
+    if (t.open) {
+      if (b instanceof Active) {
+        if (b.tape === t) return new Active(t, t.pushSimple(OP_SUB, a.slot, b.slot, t.read(a.slot) - t.read(b.slot)));
+      } else if (typeof b === 'number') {
+        return new Active(t, t.pushSimple(OP_SUB | B_CONST, a.slot, t.constant(b), t.read(a.slot) - b));
+      }
     }
-  } else if (typeof a === 'number' && typeof b === 'number') return a - b;
+  } else if (typeof a === 'number') {
+    if (typeof b === 'number') return a - b;
+    if (b instanceof Active && b.tape.open) {
+      const t = b.tape;
+      return new Active(t, t.pushSimple(OP_SUB | A_CONST, t.constant(a), b.slot, a - t.read(b.slot)));
+    }
+  }
   return applyBinary(OP_SUB, a, b);
 }
 
@@ -218,21 +236,30 @@ export function mul(a: number, b: number): number;
 export function mul(a: Real, b: Real): Real;
 export function mul(a: Value, b: Value): Value;
 export function mul(a: Value, b: Value): Value {
-  if (a instanceof Active && b instanceof Active) {
+  if (a instanceof Active) {
     const t = a.tape;
-    if (t === b.tape && t.open) {
-      const S = t.slots;
-      const sa = a.slot;
-      const sb = b.slot;
-      return new Active(
-        t,
-        sa === sb
-          ? t.pushSimple(OP_SQUARE, sa, 0, S.read(sa) * S.read(sa))
-          : t.pushSimple(OP_MUL, sa, sb, S.read(sa) * S.read(sb)),
-      );
+    if (t.open) {
+      if (b instanceof Active) {
+        if (b.tape === t) {
+          const sa = a.slot;
+          const sb = b.slot;
+          const va = t.read(sa);
+          return new Active(
+            t,
+            sa === sb ? t.pushSimple(OP_SQUARE, sa, 0, va * va) : t.pushSimple(OP_MUL, sa, sb, va * t.read(sb)),
+          );
+        }
+      } else if (typeof b === 'number') {
+        return new Active(t, t.pushSimple(OP_MUL | B_CONST, a.slot, t.constant(b), t.read(a.slot) * b));
+      }
     }
-  } else if (typeof a === 'number' && typeof b === 'number') return a * b;
-  else if (
+  } else if (typeof a === 'number') {
+    if (typeof b === 'number') return a * b;
+    if (b instanceof Active && b.tape.open) {
+      const t = b.tape;
+      return new Active(t, t.pushSimple(OP_MUL | A_CONST, t.constant(a), b.slot, a * t.read(b.slot)));
+    }
+  } else if (
     a instanceof ActiveVec &&
     b instanceof ActiveVec &&
     a.tape === b.tape &&
@@ -249,7 +276,22 @@ export function div(a: number, b: number): number;
 export function div(a: Real, b: Real): Real;
 export function div(a: Value, b: Value): Value;
 export function div(a: Value, b: Value): Value {
-  if (typeof a === 'number' && typeof b === 'number') return a / b;
+  if (a instanceof Active) {
+    const t = a.tape;
+    if (t.open) {
+      if (b instanceof Active) {
+        if (b.tape === t) return new Active(t, t.pushSimple(OP_DIV, a.slot, b.slot, t.read(a.slot) / t.read(b.slot)));
+      } else if (typeof b === 'number') {
+        return new Active(t, t.pushSimple(OP_DIV | B_CONST, a.slot, t.constant(b), t.read(a.slot) / b));
+      }
+    }
+  } else if (typeof a === 'number') {
+    if (typeof b === 'number') return a / b;
+    if (b instanceof Active && b.tape.open) {
+      const t = b.tape;
+      return new Active(t, t.pushSimple(OP_DIV | A_CONST, t.constant(a), b.slot, a / t.read(b.slot)));
+    }
+  }
   return applyBinary(OP_DIV, a, b);
 }
 

@@ -25,7 +25,7 @@ import {
   OP_SELECT,
   OP_SUM,
 } from '../ops/table.js';
-import { SLOT_MASK, SLOT_SHIFT } from '../tape/slots.js';
+
 import { A_CONST, B_CONST, COL_CHUNK, E_A, E_AUX, E_B, E_C, E_LEN, E_OUT, EXT, type Tape } from '../tape/tape.js';
 import { binaryPartialA, binaryPartialB, binaryPartials, P, unaryPartial } from './rules.js';
 
@@ -67,7 +67,7 @@ export function simpleForward(
 ): void {
   const op = code & 0xff;
   const go = out * p;
-  const y = V[out >>> SLOT_SHIFT]![out & SLOT_MASK]!;
+  const y = V[out >>> 16]![out & 0xffff]!;
   if (op < 64) {
     const ga = ia * p;
     let d = Number.NaN;
@@ -77,13 +77,13 @@ export function simpleForward(
         dot[go + k] = 0;
         continue;
       }
-      if (d !== d) d = unaryPartial(op, V[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]!, y);
+      if (d !== d) d = unaryPartial(op, V[ia >>> 16]![ia & 0xffff]!, y);
       dot[go + k] = d * ta;
     }
     return;
   }
-  const a = code & A_CONST ? K[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]! : V[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]!;
-  const b = code & B_CONST ? K[ib >>> SLOT_SHIFT]![ib & SLOT_MASK]! : V[ib >>> SLOT_SHIFT]![ib & SLOT_MASK]!;
+  const a = code & A_CONST ? K[ia >>> 16]![ia & 0xffff]! : V[ia >>> 16]![ia & 0xffff]!;
+  const b = code & B_CONST ? K[ib >>> 16]![ib & 0xffff]! : V[ib >>> 16]![ib & 0xffff]!;
   binaryTangent(code, op, a, b, y, code & A_CONST ? -1 : ia * p, code & B_CONST ? -1 : ib * p, go, dot, p);
 }
 

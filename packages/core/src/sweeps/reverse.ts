@@ -26,7 +26,7 @@ import {
   OP_SELECT,
   OP_SUM,
 } from '../ops/table.js';
-import { SLOT_MASK, SLOT_SHIFT } from '../tape/slots.js';
+
 import {
   A_CONST,
   B_CONST,
@@ -97,25 +97,25 @@ function reverse1(t: Tape, adj: Float64Array): void {
         case 66: {
           // mul: ∂/∂a = b, ∂/∂b = a
           const ib = B[j]!;
-          adj[ia] += g * V[ib >>> SLOT_SHIFT]![ib & SLOT_MASK]!;
-          adj[ib] += g * V[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]!;
+          adj[ia] += g * V[ib >>> 16]![ib & 0xffff]!;
+          adj[ib] += g * V[ia >>> 16]![ia & 0xffff]!;
           break;
         }
         case 578: {
           const ib = B[j]!;
-          adj[ia] += g * K[ib >>> SLOT_SHIFT]![ib & SLOT_MASK]!;
+          adj[ia] += g * K[ib >>> 16]![ib & 0xffff]!;
           break;
         }
         case 322:
-          adj[B[j]!] += g * K[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]!;
+          adj[B[j]!] += g * K[ia >>> 16]![ia & 0xffff]!;
           break;
         case 3: {
-          const x = V[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]!;
-          adj[ia] += g * SQUARE.d(x, V[out >>> SLOT_SHIFT]![out & SLOT_MASK]!);
+          const x = V[ia >>> 16]![ia & 0xffff]!;
+          adj[ia] += g * SQUARE.d(x, V[out >>> 16]![out & 0xffff]!);
           break;
         }
         case 6:
-          adj[ia] += g * EXP.d(V[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]!, V[out >>> SLOT_SHIFT]![out & SLOT_MASK]!);
+          adj[ia] += g * EXP.d(V[ia >>> 16]![ia & 0xffff]!, V[out >>> 16]![out & 0xffff]!);
           break;
         case OP_INPUT:
           break;
@@ -162,10 +162,10 @@ export function simpleReverse(
   q: number,
 ): void {
   const op = code & 0xff;
-  const y = V[out >>> SLOT_SHIFT]![out & SLOT_MASK]!;
+  const y = V[out >>> 16]![out & 0xffff]!;
   const go = out * q;
   if (op < 64) {
-    const x = V[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]!;
+    const x = V[ia >>> 16]![ia & 0xffff]!;
     let d = Number.NaN;
     const ga = ia * q;
     for (let k = 0; k < q; k++) {
@@ -176,8 +176,8 @@ export function simpleReverse(
     }
     return;
   }
-  const a = code & A_CONST ? K[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]! : V[ia >>> SLOT_SHIFT]![ia & SLOT_MASK]!;
-  const b = code & B_CONST ? K[ib >>> SLOT_SHIFT]![ib & SLOT_MASK]! : V[ib >>> SLOT_SHIFT]![ib & SLOT_MASK]!;
+  const a = code & A_CONST ? K[ia >>> 16]![ia & 0xffff]! : V[ia >>> 16]![ia & 0xffff]!;
+  const b = code & B_CONST ? K[ib >>> 16]![ib & 0xffff]! : V[ib >>> 16]![ib & 0xffff]!;
   let any = false;
   for (let k = 0; k < q; k++) if (adj[go + k] !== 0) any = true;
   if (!any) return;
@@ -272,6 +272,11 @@ export function reverseExt(t: Tape, r: number, code: number, adj: Float64Array, 
     case OP_SUM: {
       const xs = t.extGet(r, E_A);
       const n = t.extGet(r, E_B);
+      if (q === 1) {
+        const g = adj[out]!;
+        if (g !== 0) for (let i = 0; i < n; i++) adj[xs + i] += g;
+        return;
+      }
       const go = out * q;
       for (let i = 0; i < n; i++) for (let k = 0; k < q; k++) adj[(xs + i) * q + k] += adj[go + k]!;
       return;

@@ -14,6 +14,7 @@
  */
 
 import type { AtomicCallRecord } from '../atomic.js';
+import { giveI32, giveU16, takeI32, takeU16 } from './pool.js';
 import { SLOT_CHUNK, SlotStore } from './slots.js';
 import type { Value } from './values.js';
 
@@ -96,9 +97,9 @@ export class Tape {
   }
 
   private addInstrChunk(): void {
-    this.curCode = new Uint16Array(COL_CHUNK);
-    this.curA = new Int32Array(COL_CHUNK);
-    this.curB = new Int32Array(COL_CHUNK);
+    this.curCode = takeU16(COL_CHUNK);
+    this.curA = takeI32(COL_CHUNK);
+    this.curB = takeI32(COL_CHUNK);
     this.codes.push(this.curCode);
     this.as.push(this.curA);
     this.bs.push(this.curB);
@@ -108,7 +109,7 @@ export class Tape {
   /** Appends a simple instruction whose output is the next slot, holding v; returns the slot. */
   pushSimple(code: number, a: number, b: number, v: number): number {
     let i = this.ipos;
-    if (i === COL_CHUNK) {
+    if (i === 65536) {
       this.addInstrChunk();
       i = 0;
     }
@@ -137,7 +138,7 @@ export class Tape {
     rec[w + E_LEN] = len;
     rec[w + E_AUX2] = code;
     let i = this.ipos;
-    if (i === COL_CHUNK) {
+    if (i === 65536) {
       this.addInstrChunk();
       i = 0;
     }
@@ -195,6 +196,27 @@ export class Tape {
     this.cmpB.push(b);
     this.cmpResult.push(result);
     this.cmpPos.push(this.nInstr);
+  }
+
+  /** True once the tape's memory went back to the pool (its values can no longer be read). */
+  recycled = false;
+
+  /**
+   * Hands the tape's chunks back to the pool. Only for tapes nobody will sweep or read again (a
+   * finished transform call); closes the tape too.
+   */
+  recycle(): void {
+    if (this.recycled) return;
+    this.open = false;
+    this.recycled = true;
+    this.slots.recycle();
+    this.consts.recycle();
+    for (const c of this.codes) giveU16(c);
+    for (const c of this.as) giveI32(c);
+    for (const c of this.bs) giveI32(c);
+    this.codes = [];
+    this.as = [];
+    this.bs = [];
   }
 
   /** Tape statistics: instructions, slots (gaps included), bytes held by the tape's arrays. */

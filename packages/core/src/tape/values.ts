@@ -2,6 +2,7 @@
  * Active values: handles to slots of a tape. An active scalar is one slot; an active vector is a
  * contiguous run of slots. Element access and slicing make views (no instruction, no copy).
  */
+import { TapeReleasedError } from '../errors.js';
 import type { Tape } from './tape.js';
 
 /** An active scalar: slot `slot` of `tape`. */
@@ -17,6 +18,7 @@ export class Active {
   }
   /** The current float value (a number, never active). */
   get value(): number {
+    if (this.tape.recycled) throw new TapeReleasedError('value');
     return this.tape.read(this.slot);
   }
   toString(): string {
@@ -39,12 +41,10 @@ export class ActiveVec {
   }
   /** Element i as an active scalar (a view; negative i counts from the end like `Array.prototype.at`). */
   at(i: number): Active {
-    const n = this.length;
-    const j = i < 0 ? i + n : i;
-    if (!(j >= 0 && j < n && Number.isInteger(j))) {
-      throw new RangeError(`at(${i}): index out of range for an active vector of length ${n}`);
-    }
-    return new Active(this.tape, this.slot + j);
+    if (i >= 0 && i < this.length && (i | 0) === i) return new Active(this.tape, this.slot + i);
+    const j = i + this.length;
+    if (i < 0 && j >= 0 && (j | 0) === j) return new Active(this.tape, this.slot + j);
+    throw new RangeError(`at(${i}): index out of range for an active vector of length ${this.length}`);
   }
   /** Elements [start, end) as an active vector (a view, like `subarray`; negative indices count from the end). */
   slice(start = 0, end = this.length): ActiveVec {
@@ -57,6 +57,7 @@ export class ActiveVec {
   }
   /** A copy of the current float values. */
   get value(): Float64Array {
+    if (this.tape.recycled) throw new TapeReleasedError('value');
     return this.tape.readRun(this.slot, this.length);
   }
   /** The elements as active scalars (views). */
