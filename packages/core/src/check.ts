@@ -36,7 +36,8 @@ export interface CheckOptions {
   readonly tolerance?: number;
 }
 
-type AnyFn = (x: never) => Real | Vec | readonly Real[];
+/** A function the checks accept: of an active scalar or vector, returning a scalar, vector or array of scalars. */
+export type AnyFn = (x: never) => Real | Vec | readonly Real[];
 
 /** f(x) as a Float64Array, from a fresh recording. */
 function evaluate(f: AnyFn, x: number | Float64Array): Float64Array {

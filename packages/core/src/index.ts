@@ -15,7 +15,15 @@ export {
   type Plain,
 } from './atomic.js';
 export { type FdEstimate, type FdVectorEstimate, fdJvp, richardsonDerivative } from './check/finite-differences.js';
-export { type CheckOptions, type CheckReport, checkAdjoint, checkGradient, checkJvp, checkVjp } from './check.js';
+export {
+  type AnyFn,
+  type CheckOptions,
+  type CheckReport,
+  checkAdjoint,
+  checkGradient,
+  checkJvp,
+  checkVjp,
+} from './check.js';
 export { customJvp, customVjp } from './custom.js';
 export {
   BranchChangeError,
@@ -28,7 +36,7 @@ export {
   TapeReleasedError,
   WengertError,
 } from './errors.js';
-export { BINARY_SPECS, UNARY_SPECS } from './ops/elementwise.js';
+export { BINARY_NAMES, BINARY_SPECS, UNARY_NAMES, UNARY_SPECS } from './ops/elementwise.js';
 export {
   abs,
   acos,
@@ -101,7 +109,7 @@ export {
   tanh,
   trunc,
 } from './ops/functions.js';
-export type { BinarySpec, DerivativeClass, GenericOps, OpSpec, UnarySpec } from './ops/spec.js';
+export type { BinarySpec, DerivativeClass, GenericOps, Interval, OpSpec, UnarySpec } from './ops/spec.js';
 export type { DenseMatrix } from './recording.js';
 export { isDebugNonFinite, setDebugNonFinite } from './sweeps/nonfinite.js';
 export type { BranchReport } from './sweeps/replay.js';
