@@ -184,7 +184,9 @@ export function vjpFloat(rec: Recording, U: readonly Float64Array[]): Float64Arr
 export function jvpFloat(rec: Recording, V: readonly Float64Array[]): Float64Array {
   const p = V.length;
   const t = rec.tape;
-  const dot = takeSweepBuffer(t.slots.size * p);
+  // Not zeroed: the sweep writes every computed slot; only the independent variables need zeros.
+  const dot = takeSweepBuffer(t.slots.size * p, false);
+  for (const info of t.inputs) dot.fill(0, info.slot * p, (info.slot + (info.len || 1)) * p);
   const n = inputCount(rec);
   for (let j = 0; j < n; j++) for (let k = 0; k < p; k++) dot[(rec.inSlot + j) * p + k] = V[k]![j]!;
   forwardSweep(t, dot, p);

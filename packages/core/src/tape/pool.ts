@@ -76,14 +76,17 @@ export function giveI32(c: Int32Array): void {
 /** Sweep buffers (adjoints, tangents) kept for reuse; taken out while in use, so nested sweeps never share one. */
 const sweepBuffers: Float64Array[] = [];
 
-/** A zeroed Float64Array of length n, reusing a pooled buffer when one is large enough. */
-export function takeSweepBuffer(n: number): Float64Array {
+/**
+ * A Float64Array of length n, reusing a pooled buffer when one is large enough; zeroed unless
+ * `zero` is false (a forward sweep writes every slot it reads, so it only zeroes its inputs).
+ */
+export function takeSweepBuffer(n: number, zero = true): Float64Array {
   for (let i = sweepBuffers.length - 1; i >= 0; i--) {
     const b = sweepBuffers[i]!;
     if (b.length >= n) {
       sweepBuffers.splice(i, 1);
       const v = b.length === n ? b : b.subarray(0, n);
-      v.fill(0);
+      if (zero) v.fill(0);
       return v;
     }
   }

@@ -165,9 +165,30 @@ export class Tape {
     this.ext[r >>> 13]![(r & (EXT_CHUNK_RECORDS - 1)) * EXT_WORDS + w] = v;
   }
 
-  /** Adds a constant to the pool; returns its index. */
+  // The two most recent constants: scalar loops reuse the same few constants (1, 100, 0.5 …) in
+  // every iteration, and sharing one pool entry saves 8 bytes per use.
+  private k0v = Number.NaN;
+  private k0i = -1;
+  private k1v = Number.NaN;
+  private k1i = -1;
+
+  /** Adds a constant to the pool (or reuses a recent identical one); returns its index. */
   constant(v: number): number {
-    return this.consts.push(v);
+    if (this.k0i >= 0 && Object.is(v, this.k0v)) return this.k0i;
+    if (this.k1i >= 0 && Object.is(v, this.k1v)) {
+      const i = this.k1i;
+      this.k1v = this.k0v;
+      this.k1i = this.k0i;
+      this.k0v = v;
+      this.k0i = i;
+      return i;
+    }
+    const i = this.consts.push(v);
+    this.k1v = this.k0v;
+    this.k1i = this.k0i;
+    this.k0v = v;
+    this.k0i = i;
+    return i;
   }
 
   read(slot: number): number {
