@@ -17,7 +17,7 @@ import {
 import { isDebugNonFinite, scanValues } from './sweeps/nonfinite.js';
 import { type BranchReport, checkBranches, replayValues } from './sweeps/replay.js';
 import type { TapeStats } from './tape/tape.js';
-import type { Active, ActiveVec, Real, Vec } from './tape/values.js';
+import type { Active, ActiveVec, Real, Value, Vec } from './tape/values.js';
 
 /** Options of `record`. */
 export interface RecordOptions {
@@ -28,8 +28,14 @@ export interface RecordOptions {
   readonly strict?: boolean;
 }
 
-/** A function recorded once and evaluated/differentiated at new points by replaying its tape. */
-export class RecordedFunction {
+/** A plain input or output: a number or a Float64Array. */
+export type PlainValue = number | Float64Array;
+
+/**
+ * A function recorded once and evaluated/differentiated at new points by replaying its tape.
+ * `X` is the input kind (number or Float64Array), `Y` the output kind.
+ */
+export class RecordedFunction<X extends PlainValue = PlainValue, Y extends PlainValue = PlainValue> {
   private readonly rec: Recording;
   private readonly strict: boolean;
   /** Number of inputs (1 for a scalar input). */
@@ -70,7 +76,7 @@ export class RecordedFunction {
   }
 
   /** Moves the tape to x: writes the inputs, replays the values, re-checks the branches. */
-  private at(x: number | Float64Array, who: string): void {
+  private at(x: PlainValue, who: string): void {
     const n = this.inputLength;
     const t = this.rec.tape;
     if (this.scalarInput) {
@@ -103,13 +109,13 @@ export class RecordedFunction {
   }
 
   /** f(x). */
-  value(x: number | Float64Array): number | Float64Array {
+  value(x: X): Y {
     this.at(x, 'value');
-    return this.shapeOut(outputValues(this.rec));
+    return this.shapeOut(outputValues(this.rec)) as Y;
   }
 
   /** ∇f(x) for a scalar-valued f (value replay + one reverse sweep). */
-  gradient(x: number | Float64Array): number | Float64Array {
+  gradient(x: X): X {
     if (!this.scalarOutput) {
       throw new ShapeError(
         'gradient',
@@ -119,22 +125,19 @@ export class RecordedFunction {
     }
     this.at(x, 'gradient');
     const g = vjpFloat(this.rec, [Float64Array.of(1)]);
-    return this.scalarInput ? g[0]! : g;
+    return (this.scalarInput ? g[0]! : g) as X;
   }
 
   /** [f(x), ∇f(x)] for a scalar-valued f. */
-  valueAndGradient(x: number | Float64Array): [number, number | Float64Array] {
+  valueAndGradient(x: X): [number, X] {
     const g = this.gradient(x);
     return [outputValues(this.rec)[0]!, g];
   }
 
   /** J(x)·v, or for an array of directions all of them in one forward sweep. */
-  jvp(x: number | Float64Array, v: number | Float64Array): number | Float64Array;
-  jvp(x: number | Float64Array, v: readonly Float64Array[]): Float64Array[];
-  jvp(
-    x: number | Float64Array,
-    v: number | Float64Array | readonly Float64Array[],
-  ): number | Float64Array | Float64Array[] {
+  jvp(x: X, v: X): Y;
+  jvp(x: X, v: readonly Float64Array[]): Float64Array[];
+  jvp(x: X, v: PlainValue | readonly Float64Array[]): PlainValue | Float64Array[] {
     const n = this.inputLength;
     const many = Array.isArray(v);
     const V = many
@@ -154,12 +157,9 @@ export class RecordedFunction {
   }
 
   /** uᵀJ(x), or for an array of cotangents all of them in one reverse sweep. */
-  vjp(x: number | Float64Array, u: number | Float64Array): number | Float64Array;
-  vjp(x: number | Float64Array, u: readonly Float64Array[]): Float64Array[];
-  vjp(
-    x: number | Float64Array,
-    u: number | Float64Array | readonly Float64Array[],
-  ): number | Float64Array | Float64Array[] {
+  vjp(x: X, u: Y): X;
+  vjp(x: X, u: readonly Float64Array[]): Float64Array[];
+  vjp(x: X, u: PlainValue | readonly Float64Array[]): PlainValue | Float64Array[] {
     const m = this.outputLength;
     const many = Array.isArray(u);
     const U = many
@@ -180,7 +180,7 @@ export class RecordedFunction {
   }
 
   /** Dense Jacobian at x (m × n row-major): forward sweeps when n <= m, else reverse; or forced. */
-  jacobian(x: number | Float64Array, mode: 'auto' | 'forward' | 'reverse' = 'auto'): DenseMatrix {
+  jacobian(x: X, mode: 'auto' | 'forward' | 'reverse' = 'auto'): DenseMatrix {
     if (mode !== 'auto' && mode !== 'forward' && mode !== 'reverse') {
       throw new ShapeError('jacobian: mode', '"auto", "forward" or "reverse"', describeValue(mode));
     }
@@ -194,16 +194,32 @@ export class RecordedFunction {
  * differentiated at other points by replaying the tape. f receives an active scalar or vector
  * and returns a scalar, a vector or an array of scalars.
  */
+export function record(f: (x: Active) => Real, x0: number, options?: RecordOptions): RecordedFunction<number, number>;
 export function record(
-  f: (x: Active) => Real | Vec | readonly Real[],
+  f: (x: Active) => Vec | readonly Real[],
   x0: number,
   options?: RecordOptions,
-): RecordedFunction;
+): RecordedFunction<number, Float64Array>;
 export function record(
-  f: (x: ActiveVec) => Real | Vec | readonly Real[],
+  f: (x: ActiveVec) => Real,
   x0: Float64Array,
   options?: RecordOptions,
-): RecordedFunction;
+): RecordedFunction<Float64Array, number>;
+export function record(
+  f: (x: ActiveVec) => Vec | readonly Real[],
+  x0: Float64Array,
+  options?: RecordOptions,
+): RecordedFunction<Float64Array, Float64Array>;
+export function record(
+  f: (x: ActiveVec) => Value | readonly Real[],
+  x0: Float64Array,
+  options?: RecordOptions,
+): RecordedFunction<Float64Array>;
+export function record(
+  f: (x: Active) => Value | readonly Real[],
+  x0: number,
+  options?: RecordOptions,
+): RecordedFunction<number>;
 export function record(
   f: (x: never) => unknown,
   x0: number | Float64Array,

@@ -64,11 +64,20 @@ interface Resolved {
   isConst: boolean;
   len: number;
 }
-function resolve(t: Tape, v: Value, len: number): Resolved {
+/**
+ * Resolves an operand on tape t. A constant vector goes to the constant pool when `pooled` (the
+ * instruction reads constants through its A_CONST/B_CONST flags: no slots, no adjoints), else it is
+ * copied into a constant run of slots.
+ */
+function resolve(t: Tape, v: Value, len: number, pooled = false): Resolved {
   if (typeof v === 'number') return { index: t.constant(v), isConst: true, len: 0 };
   if (v instanceof Active) return { index: slotIn(t, v), isConst: false, len: 0 };
   if (v instanceof ActiveVec) return { index: runIn(t, v), isConst: false, len };
-  return { index: constantRun(t, v as Float64Array), isConst: false, len };
+  const x = v as Float64Array;
+  if (!pooled) return { index: constantRun(t, x), isConst: false, len };
+  const k = t.consts.pushRun(x.length);
+  t.consts.buffer(k).set(x, t.consts.offset(k));
+  return { index: k, isConst: true, len };
 }
 
 function bufOf(t: Tape, r: Resolved): Float64Array {
@@ -146,8 +155,8 @@ function binarySlow(op: number, a: Value, b: Value): Value {
     evalBinaryRun(op, y, 0, A, 0, la ? 1 : 0, B, 0, lb ? 1 : 0, n);
     return y;
   }
-  const ra = resolve(t, a, la);
-  const rb = resolve(t, b, lb);
+  const ra = resolve(t, a, la, true);
+  const rb = resolve(t, b, lb, true);
   const flags = (ra.isConst ? A_CONST : 0) | (rb.isConst ? B_CONST : 0);
   if (n === 0) {
     const va = ra.isConst ? (a as number) : t.slots.read(ra.index);
@@ -185,6 +194,10 @@ function binarySlow(op: number, a: Value, b: Value): Value {
 /** a + b (elementwise, broadcasting). */
 export function add(a: number, b: number): number;
 export function add(a: Real, b: Real): Real;
+export function add(a: Float64Array, b: number | Float64Array): Float64Array;
+export function add(a: number, b: Float64Array): Float64Array;
+export function add(a: Vec, b: Value): Vec;
+export function add(a: Value, b: Vec): Vec;
 export function add(a: Value, b: Value): Value;
 export function add(a: Value, b: Value): Value {
   if (a instanceof Active) {
@@ -209,6 +222,10 @@ export function add(a: Value, b: Value): Value {
 /** a − b. */
 export function sub(a: number, b: number): number;
 export function sub(a: Real, b: Real): Real;
+export function sub(a: Float64Array, b: number | Float64Array): Float64Array;
+export function sub(a: number, b: Float64Array): Float64Array;
+export function sub(a: Vec, b: Value): Vec;
+export function sub(a: Value, b: Vec): Vec;
 export function sub(a: Value, b: Value): Value;
 export function sub(a: Value, b: Value): Value {
   if (a instanceof Active) {
@@ -233,6 +250,10 @@ export function sub(a: Value, b: Value): Value {
 /** a · b. `mul(x, x)` records `square(x)` (same value, one operand). */
 export function mul(a: number, b: number): number;
 export function mul(a: Real, b: Real): Real;
+export function mul(a: Float64Array, b: number | Float64Array): Float64Array;
+export function mul(a: number, b: Float64Array): Float64Array;
+export function mul(a: Vec, b: Value): Vec;
+export function mul(a: Value, b: Vec): Vec;
 export function mul(a: Value, b: Value): Value;
 export function mul(a: Value, b: Value): Value {
   if (a instanceof Active) {
@@ -273,6 +294,10 @@ export function mul(a: Value, b: Value): Value {
 /** a / b. */
 export function div(a: number, b: number): number;
 export function div(a: Real, b: Real): Real;
+export function div(a: Float64Array, b: number | Float64Array): Float64Array;
+export function div(a: number, b: Float64Array): Float64Array;
+export function div(a: Vec, b: Value): Vec;
+export function div(a: Value, b: Vec): Vec;
 export function div(a: Value, b: Value): Value;
 export function div(a: Value, b: Value): Value {
   if (a instanceof Active) {
@@ -298,6 +323,10 @@ function binaryFn(name: string) {
   const op = opcode(name);
   function f(a: number, b: number): number;
   function f(a: Real, b: Real): Real;
+  function f(a: Float64Array, b: number | Float64Array): Float64Array;
+  function f(a: number, b: Float64Array): Float64Array;
+  function f(a: Vec, b: Value): Vec;
+  function f(a: Value, b: Vec): Vec;
   function f(a: Value, b: Value): Value;
   function f(a: Value, b: Value): Value {
     return applyBinary(op, a, b);
@@ -309,6 +338,8 @@ function unaryFn(name: string) {
   const op = opcode(name);
   function f(x: number): number;
   function f(x: Real): Real;
+  function f(x: Float64Array): Float64Array;
+  function f(x: Vec): Vec;
   function f(x: Value): Value;
   function f(x: Value): Value {
     return applyUnary(op, x);
@@ -385,6 +416,7 @@ export const sigmoid = unaryFn('sigmoid');
 /** min(max(x, lo), hi): the max/min tie conventions apply at the bounds (x = lo gives derivative 1 w.r.t. x). */
 export function clamp(x: number, lo: number, hi: number): number;
 export function clamp(x: Real, lo: Real, hi: Real): Real;
+export function clamp(x: Vec, lo: Value, hi: Value): Vec;
 export function clamp(x: Value, lo: Value, hi: Value): Value;
 export function clamp(x: Value, lo: Value, hi: Value): Value {
   return min(max(x, lo), hi);
@@ -466,6 +498,10 @@ export function ne(a: Real, b: Real): boolean {
  * recorded as an instruction); a mask value (from `less`, `greater` …) is recorded, so replay at new
  * inputs re-evaluates the choice. The derivative flows to the chosen branch only.
  */
+export function select(cond: boolean | Real, a: Real, b: Real): Real;
+export function select(cond: boolean | Value, a: Vec, b: Value): Vec;
+export function select(cond: boolean | Value, a: Value, b: Vec): Vec;
+export function select(cond: boolean | Value, a: Value, b: Value): Value;
 export function select(cond: boolean | Value, a: Value, b: Value): Value {
   if (typeof cond === 'boolean') return cond ? a : b;
   if (typeof cond === 'number') return cond !== 0 ? a : b;
@@ -489,8 +525,8 @@ export function select(cond: boolean | Value, a: Value, b: Value): Value {
   }
   const rc = resolve(t, cond, lc);
   if (rc.isConst) throw new ShapeError('cond', 'a mask value', describeValue(cond));
-  const ra = resolve(t, a, la);
-  const rb = resolve(t, b, lb);
+  const ra = resolve(t, a, la, true);
+  const rb = resolve(t, b, lb, true);
   const r = t.pushExt(OP_SELECT | (ra.isConst ? A_CONST : 0) | (rb.isConst ? B_CONST : 0), n);
   t.extSet(r, E_A, ra.index);
   t.extSet(r, E_B, rb.index);
@@ -553,8 +589,8 @@ function reduction(op: number, v: Value, arg: string, plain: (x: Float64Array) =
 }
 
 /** Sum of the elements, left to right. */
-export function sum(v: Vec): Real;
 export function sum(v: Float64Array): number;
+export function sum(v: Vec): Real;
 export function sum(v: Vec): Real {
   return reduction(OP_SUM, v, 'v', plainSum);
 }

@@ -165,6 +165,23 @@ export function forwardExt(t: Tape, r: number, code: number, dot: Float64Array, 
     const bo = SB.offset(ib);
     const sa = bc & BCAST_A ? 0 : 1;
     const sb = bc & BCAST_B ? 0 : 1;
+    if (p === 1 && (op === 64 || op === 65 || op === 66)) {
+      // add, sub, mul with any mix of broadcast and constant operands.
+      for (let i = 0; i < len; i++) {
+        const ta = aConst ? 0 : dot[ia + i * sa]!;
+        const tb = bConst ? 0 : dot[ib + i * sb]!;
+        let s = 0;
+        if (op === 66) {
+          if (ta !== 0) s += B[bo + i * sb]! * ta;
+          if (tb !== 0) s += A[ao + i * sa]! * tb;
+        } else {
+          if (ta !== 0) s += ta;
+          if (tb !== 0) s += op === 65 ? -tb : tb;
+        }
+        dot[out + i] = s;
+      }
+      return out + len;
+    }
     for (let i = 0; i < len; i++) {
       binaryTangent(
         code,

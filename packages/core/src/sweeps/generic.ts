@@ -129,7 +129,7 @@ export class GenericTape {
   }
 
   private operand(code: number, flag: number, index: number, len: number, bcast: boolean): Value {
-    if (code & flag) return this.t.consts.read(index);
+    if (code & flag) return bcast || len === 0 ? this.t.consts.read(index) : this.t.consts.copyRun(index, len);
     if (bcast || len === 0) return this.scalar(index);
     return this.run(index, len);
   }

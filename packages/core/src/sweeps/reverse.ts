@@ -468,6 +468,27 @@ function reverseBinaryRun(
       }
     }
   }
+  if (q === 1 && (op === 64 || op === 65 || op === 66)) {
+    // add, sub, mul with any mix of broadcast and constant operands.
+    let sumA = 0;
+    let sumB = 0;
+    for (let i = 0; i < len; i++) {
+      const g = adj[out + i]!;
+      const da = op === 66 ? B[bo + i * sb]! : 1;
+      const db = op === 66 ? A[ao + i * sa]! : op === 65 ? -1 : 1;
+      if (!aConst) {
+        if (sa === 1) adj[ia + i] += g * da;
+        else sumA += g * da;
+      }
+      if (!bConst) {
+        if (sb === 1) adj[ib + i] += g * db;
+        else sumB += g * db;
+      }
+    }
+    if (!aConst && sa === 0) adj[ia] += sumA;
+    if (!bConst && sb === 0) adj[ib] += sumB;
+    return;
+  }
   for (let i = 0; i < len; i++) {
     const go = (out + i) * q;
     let any = false;

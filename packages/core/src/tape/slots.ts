@@ -14,44 +14,69 @@ import { giveBig, giveF64, takeBig, takeF64 } from './pool.js';
 // constant-fold imported or module-level consts inside optimized loops, and the literal saves a
 // load per slot access (measured: 20% of a scalar reverse sweep). test/table.test.ts pins them.
 export const SLOT_SHIFT = 16;
-/** Slots per chunk (64 Ki slots = 512 KiB). */
+/** Slots per chunk (64 Ki slots = 512 KiB; the first chunk of a store starts at 256 and doubles). */
 export const SLOT_CHUNK = 1 << SLOT_SHIFT;
 export const SLOT_MASK = SLOT_CHUNK - 1;
 
+/** Capacity of a store's first chunk; it doubles up to SLOT_CHUNK, so a short tape stays small. */
+const FIRST_CHUNK = 256;
+
 export class SlotStore {
-  /** Per chunk: a view of exactly SLOT_CHUNK cells. */
+  /** Per chunk: a view of the chunk's cells (SLOT_CHUNK of them, or fewer while the first chunk grows). */
   chunks: Float64Array[] = [];
   /** Per chunk: the buffer that backs it (a big run's buffer spans several chunks). */
   bufs: Float64Array[] = [];
   /** Per chunk: offset of the chunk's first cell inside `bufs[c]`. */
   bases: number[] = [];
-  /** The chunk new slots go to, and the next free cell in it. */
+  /** The chunk new slots go to, its capacity, and the next free cell in it. */
   cur: Float64Array;
+  cap = FIRST_CHUNK;
   pos = 0;
   /** Next free global slot index (gaps included). */
   size = 0;
 
   constructor() {
-    this.cur = this.addChunk();
+    this.cur = new Float64Array(FIRST_CHUNK);
+    this.chunks.push(this.cur);
+    this.bufs.push(this.cur);
+    this.bases.push(0);
   }
 
-  private addChunk(): Float64Array {
+  private addChunk(): void {
     const c = takeF64(SLOT_CHUNK);
     this.chunks.push(c);
     this.bufs.push(c);
     this.bases.push(0);
     this.pos = 0;
+    this.cap = SLOT_CHUNK;
     this.size = (this.chunks.length - 1) * SLOT_CHUNK;
     this.cur = c;
-    return c;
+  }
+
+  /**
+   * Doubles the first chunk's buffer (until it is a full chunk). The copy is bounded by one chunk,
+   * so growth stays O(1) amortized without ever copying a long tape.
+   */
+  private growFirst(need: number): void {
+    let cap = this.cap;
+    while (cap < need && cap < SLOT_CHUNK) cap *= 2;
+    const c = cap === SLOT_CHUNK ? takeF64(SLOT_CHUNK) : new Float64Array(cap);
+    c.set(this.cur.subarray(0, this.pos));
+    this.chunks[0] = c;
+    this.bufs[0] = c;
+    this.cur = c;
+    this.cap = cap;
   }
 
   /** Appends one slot holding v; returns its index. */
   push(v: number): number {
     let p = this.pos;
-    if (p === 65536) {
-      this.addChunk();
-      p = 0;
+    if (p === this.cap) {
+      if (p < SLOT_CHUNK) this.growFirst(p + 1);
+      else {
+        this.addChunk();
+        p = 0;
+      }
     }
     this.cur[p] = v;
     this.pos = p + 1;
@@ -61,6 +86,7 @@ export class SlotStore {
   /** Reserves a contiguous run of len slots (len >= 1); returns its first index. */
   pushRun(len: number): number {
     if (len <= SLOT_CHUNK - this.pos) {
+      if (this.pos + len > this.cap) this.growFirst(this.pos + len);
       const s = this.size;
       this.pos += len;
       this.size += len;
@@ -83,6 +109,7 @@ export class SlotStore {
       this.bases.push(j * SLOT_CHUNK);
     }
     this.cur = this.chunks[this.chunks.length - 1]!;
+    this.cap = SLOT_CHUNK;
     this.pos = len - (k - 1) * SLOT_CHUNK;
     const s = first * SLOT_CHUNK;
     this.size = s + len;
@@ -117,21 +144,19 @@ export class SlotStore {
   recycle(): void {
     for (let c = 0; c < this.chunks.length; c++) {
       const b = this.bufs[c]!;
-      if (b === this.chunks[c]) giveF64(b);
-      else if (this.bases[c] === 0) giveBig(b);
+      if (b === this.chunks[c]) {
+        if (b.length === SLOT_CHUNK) giveF64(b);
+      } else if (this.bases[c] === 0) giveBig(b);
     }
     this.chunks = [];
     this.bufs = [];
     this.bases = [];
   }
 
-  /** Bytes held (allocated chunks). */
+  /** Bytes held (chunk buffers; a big run's buffer counted once). */
   bytes(): number {
-    return this.chunks.length * SLOT_CHUNK * 8;
+    let b = 0;
+    for (let c = 0; c < this.chunks.length; c++) if (this.bases[c] === 0) b += this.bufs[c]!.byteLength;
+    return b;
   }
 }
-
-/** Append-only chunked column of int32 (instruction operands, index arrays metadata). */
-export const COL_SHIFT = 16;
-export const COL_CHUNK = 1 << COL_SHIFT;
-export const COL_MASK = COL_CHUNK - 1;

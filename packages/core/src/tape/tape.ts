@@ -15,7 +15,7 @@
 
 import type { AtomicCallRecord } from '../atomic.js';
 import { giveI32, giveU16, takeI32, takeU16 } from './pool.js';
-import { SLOT_CHUNK, SlotStore } from './slots.js';
+import { SlotStore } from './slots.js';
 import type { Value } from './values.js';
 
 export const OPCODE_MASK = 0xff;
@@ -37,7 +37,7 @@ export const E_AUX2 = 7;
 
 const COL_SHIFT = 16;
 export const COL_CHUNK = 1 << COL_SHIFT;
-const EXT_CHUNK_RECORDS = 1 << 13;
+const EXT_CHUNK_RECORDS = 1 << 10;
 
 /** Where an independent variable of this tape came from (nested differentiation). */
 export interface InputInfo {
@@ -96,22 +96,48 @@ export class Tape {
     this.addInstrChunk();
   }
 
+  /** Capacity of the current instruction chunk (the first one starts small and doubles). */
+  private icap = 0;
+
   private addInstrChunk(): void {
-    this.curCode = takeU16(COL_CHUNK);
-    this.curA = takeI32(COL_CHUNK);
-    this.curB = takeI32(COL_CHUNK);
+    const first = this.codes.length === 0;
+    const n = first ? 256 : COL_CHUNK;
+    this.curCode = first ? new Uint16Array(n) : takeU16(n);
+    this.curA = first ? new Int32Array(n) : takeI32(n);
+    this.curB = first ? new Int32Array(n) : takeI32(n);
     this.codes.push(this.curCode);
     this.as.push(this.curA);
     this.bs.push(this.curB);
     this.ipos = 0;
+    this.icap = n;
+  }
+
+  /** Makes room for one more instruction: grows the first chunk (bounded copy) or starts a new one. */
+  private moreInstr(): void {
+    if (this.icap === COL_CHUNK) {
+      this.addInstrChunk();
+      return;
+    }
+    const n = this.icap * 2;
+    const grow = <T extends Uint16Array | Int32Array>(old: T, fresh: T): T => {
+      fresh.set(old);
+      return fresh;
+    };
+    this.curCode = grow(this.curCode, n === COL_CHUNK ? takeU16(n) : new Uint16Array(n));
+    this.curA = grow(this.curA, n === COL_CHUNK ? takeI32(n) : new Int32Array(n));
+    this.curB = grow(this.curB, n === COL_CHUNK ? takeI32(n) : new Int32Array(n));
+    this.codes[0] = this.curCode;
+    this.as[0] = this.curA;
+    this.bs[0] = this.curB;
+    this.icap = n;
   }
 
   /** Appends a simple instruction whose output is the next slot, holding v; returns the slot. */
   pushSimple(code: number, a: number, b: number, v: number): number {
     let i = this.ipos;
-    if (i === 65536) {
-      this.addInstrChunk();
-      i = 0;
+    if (i === this.icap) {
+      this.moreInstr();
+      i = this.ipos;
     }
     this.curCode[i] = code;
     this.curA[i] = a;
@@ -138,9 +164,9 @@ export class Tape {
     rec[w + E_LEN] = len;
     rec[w + E_AUX2] = code;
     let i = this.ipos;
-    if (i === 65536) {
-      this.addInstrChunk();
-      i = 0;
+    if (i === this.icap) {
+      this.moreInstr();
+      i = this.ipos;
     }
     this.curCode[i] = code | EXT;
     this.curA[i] = r;
@@ -152,17 +178,17 @@ export class Tape {
 
   /** The extension record array holding record r, and the word offset of r inside it. */
   extRec(r: number): Int32Array {
-    return this.ext[r >>> 13]!;
+    return this.ext[r >>> 10]!;
   }
   extOff(r: number): number {
     return (r & (EXT_CHUNK_RECORDS - 1)) * EXT_WORDS;
   }
   /** Reads word `w` of extension record r. */
   extGet(r: number, w: number): number {
-    return this.ext[r >>> 13]![(r & (EXT_CHUNK_RECORDS - 1)) * EXT_WORDS + w]!;
+    return this.ext[r >>> 10]![(r & (EXT_CHUNK_RECORDS - 1)) * EXT_WORDS + w]!;
   }
   extSet(r: number, w: number, v: number): void {
-    this.ext[r >>> 13]![(r & (EXT_CHUNK_RECORDS - 1)) * EXT_WORDS + w] = v;
+    this.ext[r >>> 10]![(r & (EXT_CHUNK_RECORDS - 1)) * EXT_WORDS + w] = v;
   }
 
   // The two most recent constants: scalar loops reuse the same few constants (1, 100, 0.5 …) in
@@ -232,9 +258,9 @@ export class Tape {
     this.recycled = true;
     this.slots.recycle();
     this.consts.recycle();
-    for (const c of this.codes) giveU16(c);
-    for (const c of this.as) giveI32(c);
-    for (const c of this.bs) giveI32(c);
+    for (const c of this.codes) if (c.length === COL_CHUNK) giveU16(c);
+    for (const c of this.as) if (c.length === COL_CHUNK) giveI32(c);
+    for (const c of this.bs) if (c.length === COL_CHUNK) giveI32(c);
     this.codes = [];
     this.as = [];
     this.bs = [];
@@ -242,13 +268,14 @@ export class Tape {
 
   /** Tape statistics: instructions, slots (gaps included), bytes held by the tape's arrays. */
   stats(): TapeStats {
-    const instrBytes = this.codes.length * COL_CHUNK * (2 + 4 + 4);
+    let instrBytes = 0;
+    for (let c = 0; c < this.codes.length; c++) instrBytes += this.codes[c]!.length * (2 + 4 + 4);
     const extBytes = this.ext.length * EXT_CHUNK_RECORDS * EXT_WORDS * 4;
     let indexBytes = 0;
     for (const ix of this.indexArrays) indexBytes += ix.byteLength;
     for (const l of this.lists) indexBytes += l.byteLength;
     const slotBytes = this.slots.bytes();
-    const constBytes = this.consts.chunks.length * SLOT_CHUNK * 8;
+    const constBytes = this.consts.bytes();
     return {
       instructions: this.nInstr,
       extended: this.nExt,
