@@ -151,7 +151,8 @@ function recordAtomic(
     }
   });
   const outLens = Int32Array.from(outs, (o) => (typeof o === 'number' ? 0 : o.length));
-  const total = flatLength(outLens);
+  // One scalar output is a scalar slot (length 0), as every other scalar-valued instruction.
+  const total = outLens.length === 1 && outLens[0] === 0 ? 0 : flatLength(outLens);
   const r = t.pushExt(OP_ATOMIC, total);
   const call: AtomicCallRecord = { def, inSlots, inLens, outLens, state };
   t.extSet(r, E_AUX, t.atomics.push(call) - 1);

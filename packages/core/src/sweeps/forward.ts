@@ -244,7 +244,8 @@ export function forwardExt(t: Tape, r: number, code: number, dot: Float64Array, 
         let prefix = 1;
         let s = 0;
         for (let i = 0; i < n; i++) {
-          s += prefix * suffix[i + 1]! * dot[(xs + i) * p + k]!;
+          const tx = dot[(xs + i) * p + k]!;
+          if (tx !== 0) s += prefix * suffix[i + 1]! * tx;
           prefix *= X[xo + i]!;
         }
         dot[out * p + k] = s;
@@ -268,7 +269,12 @@ export function forwardExt(t: Tape, r: number, code: number, dot: Float64Array, 
       const bo = S.offset(bs);
       for (let k = 0; k < p; k++) {
         let s = 0;
-        for (let i = 0; i < n; i++) s += dot[(as + i) * p + k]! * B[bo + i]! + A[ao + i]! * dot[(bs + i) * p + k]!;
+        for (let i = 0; i < n; i++) {
+          const ta = dot[(as + i) * p + k]!;
+          const tb = dot[(bs + i) * p + k]!;
+          if (ta !== 0) s += ta * B[bo + i]!;
+          if (tb !== 0) s += A[ao + i]! * tb;
+        }
         dot[out * p + k] = s;
       }
       break;

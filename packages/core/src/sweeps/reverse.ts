@@ -294,7 +294,10 @@ export function reverseExt(t: Tape, r: number, code: number, adj: Float64Array, 
       const go = out * q;
       for (let i = 0; i < n; i++) {
         const d = prefix * suffix[i + 1]!;
-        for (let k = 0; k < q; k++) adj[(xs + i) * q + k] += d * adj[go + k]!;
+        for (let k = 0; k < q; k++) {
+          const g = adj[go + k]!;
+          if (g !== 0) adj[(xs + i) * q + k] += d * g;
+        }
         prefix *= X[xo + i]!;
       }
       return;
@@ -408,6 +411,7 @@ function reverseBinaryRun(
       case 66:
         for (let i = 0; i < len; i++) {
           const g = adj[out + i]!;
+          if (g === 0) continue;
           adj[ia + i] += g * B[bo + i]!;
           adj[ib + i] += g * A[ao + i]!;
         }
@@ -433,6 +437,7 @@ function reverseBinaryRun(
         let s = 0;
         for (let i = 0; i < len; i++) {
           const g = adj[out + i]!;
+          if (g === 0) continue;
           adj[ia + i] += g * c;
           s += g * A[ao + i]!;
         }
@@ -460,6 +465,7 @@ function reverseBinaryRun(
         let s = 0;
         for (let i = 0; i < len; i++) {
           const g = adj[out + i]!;
+          if (g === 0) continue;
           adj[ib + i] += g * c;
           s += g * B[bo + i]!;
         }
@@ -474,6 +480,7 @@ function reverseBinaryRun(
     let sumB = 0;
     for (let i = 0; i < len; i++) {
       const g = adj[out + i]!;
+      if (g === 0) continue;
       const da = op === 66 ? B[bo + i * sb]! : 1;
       const db = op === 66 ? A[ao + i * sa]! : op === 65 ? -1 : 1;
       if (!aConst) {
