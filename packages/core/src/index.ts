@@ -113,6 +113,7 @@ export type { BinarySpec, DerivativeClass, GenericOps, Interval, OpSpec, UnarySp
 export type { DenseMatrix } from './recording.js';
 export { isDebugNonFinite, setDebugNonFinite } from './sweeps/nonfinite.js';
 export type { BranchReport } from './sweeps/replay.js';
+export { setChunkPoolLimit } from './tape/pool.js';
 export { nestingDepth } from './tape/record.js';
 export type { TapeStats } from './tape/tape.js';
 export { Active, ActiveVec, type Real, type Value, type Vec } from './tape/values.js';

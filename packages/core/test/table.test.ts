@@ -88,10 +88,10 @@ describe('literal constants used by the sweeps', () => {
     expect(OP_MUL | A_CONST).toBe(322);
   });
 
-  it('slot addressing literals (16, 0xffff, 65536)', () => {
-    expect(SLOT_SHIFT).toBe(16);
-    expect(SLOT_MASK).toBe(0xffff);
-    expect(SLOT_CHUNK).toBe(65536);
+  it('slot addressing literals (12, 0xfff, 4096)', () => {
+    expect(SLOT_SHIFT).toBe(12);
+    expect(SLOT_MASK).toBe(0xfff);
+    expect(SLOT_CHUNK).toBe(4096);
     expect(COL_CHUNK).toBe(65536);
   });
 });

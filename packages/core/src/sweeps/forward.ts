@@ -67,7 +67,7 @@ export function simpleForward(
 ): void {
   const op = code & 0xff;
   const go = out * p;
-  const y = V[out >>> 16]![out & 0xffff]!;
+  const y = V[out >>> 12]![out & 0xfff]!;
   if (op < 64) {
     const ga = ia * p;
     let d = Number.NaN;
@@ -77,13 +77,13 @@ export function simpleForward(
         dot[go + k] = 0;
         continue;
       }
-      if (d !== d) d = unaryPartial(op, V[ia >>> 16]![ia & 0xffff]!, y);
+      if (d !== d) d = unaryPartial(op, V[ia >>> 12]![ia & 0xfff]!, y);
       dot[go + k] = d * ta;
     }
     return;
   }
-  const a = code & A_CONST ? K[ia >>> 16]![ia & 0xffff]! : V[ia >>> 16]![ia & 0xffff]!;
-  const b = code & B_CONST ? K[ib >>> 16]![ib & 0xffff]! : V[ib >>> 16]![ib & 0xffff]!;
+  const a = code & A_CONST ? K[ia >>> 12]![ia & 0xfff]! : V[ia >>> 12]![ia & 0xfff]!;
+  const b = code & B_CONST ? K[ib >>> 12]![ib & 0xfff]! : V[ib >>> 12]![ib & 0xfff]!;
   binaryTangent(code, op, a, b, y, code & A_CONST ? -1 : ia * p, code & B_CONST ? -1 : ib * p, go, dot, p);
 }
 

@@ -60,34 +60,34 @@ export function replayValues(t: Tape): void {
       // The hottest cases inline (values identical to the specs'; test/table.test.ts checks).
       switch (code) {
         case 64:
-          y = V[ia >>> 16]![ia & 0xffff]! + V[ib >>> 16]![ib & 0xffff]!;
+          y = V[ia >>> 12]![ia & 0xfff]! + V[ib >>> 12]![ib & 0xfff]!;
           break;
         case 576:
-          y = V[ia >>> 16]![ia & 0xffff]! + K[ib >>> 16]![ib & 0xffff]!;
+          y = V[ia >>> 12]![ia & 0xfff]! + K[ib >>> 12]![ib & 0xfff]!;
           break;
         case 320:
-          y = K[ia >>> 16]![ia & 0xffff]! + V[ib >>> 16]![ib & 0xffff]!;
+          y = K[ia >>> 12]![ia & 0xfff]! + V[ib >>> 12]![ib & 0xfff]!;
           break;
         case 65:
-          y = V[ia >>> 16]![ia & 0xffff]! - V[ib >>> 16]![ib & 0xffff]!;
+          y = V[ia >>> 12]![ia & 0xfff]! - V[ib >>> 12]![ib & 0xfff]!;
           break;
         case 577:
-          y = V[ia >>> 16]![ia & 0xffff]! - K[ib >>> 16]![ib & 0xffff]!;
+          y = V[ia >>> 12]![ia & 0xfff]! - K[ib >>> 12]![ib & 0xfff]!;
           break;
         case 321:
-          y = K[ia >>> 16]![ia & 0xffff]! - V[ib >>> 16]![ib & 0xffff]!;
+          y = K[ia >>> 12]![ia & 0xfff]! - V[ib >>> 12]![ib & 0xfff]!;
           break;
         case 66:
-          y = V[ia >>> 16]![ia & 0xffff]! * V[ib >>> 16]![ib & 0xffff]!;
+          y = V[ia >>> 12]![ia & 0xfff]! * V[ib >>> 12]![ib & 0xfff]!;
           break;
         case 578:
-          y = V[ia >>> 16]![ia & 0xffff]! * K[ib >>> 16]![ib & 0xffff]!;
+          y = V[ia >>> 12]![ia & 0xfff]! * K[ib >>> 12]![ib & 0xfff]!;
           break;
         case 322:
-          y = K[ia >>> 16]![ia & 0xffff]! * V[ib >>> 16]![ib & 0xffff]!;
+          y = K[ia >>> 12]![ia & 0xfff]! * V[ib >>> 12]![ib & 0xfff]!;
           break;
         case 3: {
-          const x = V[ia >>> 16]![ia & 0xffff]!;
+          const x = V[ia >>> 12]![ia & 0xfff]!;
           y = x * x;
           break;
         }
@@ -95,15 +95,15 @@ export function replayValues(t: Tape): void {
           continue;
         default: {
           const op = code & 0xff;
-          if (op < 64) y = unaryValue(op, V[ia >>> 16]![ia & 0xffff]!);
+          if (op < 64) y = unaryValue(op, V[ia >>> 12]![ia & 0xfff]!);
           else {
-            const a = code & A_CONST ? K[ia >>> 16]![ia & 0xffff]! : V[ia >>> 16]![ia & 0xffff]!;
-            const b = code & B_CONST ? K[ib >>> 16]![ib & 0xffff]! : V[ib >>> 16]![ib & 0xffff]!;
+            const a = code & A_CONST ? K[ia >>> 12]![ia & 0xfff]! : V[ia >>> 12]![ia & 0xfff]!;
+            const b = code & B_CONST ? K[ib >>> 12]![ib & 0xfff]! : V[ib >>> 12]![ib & 0xfff]!;
             y = binaryValue(op, a, b);
           }
         }
       }
-      V[out >>> 16]![out & 0xffff] = y;
+      V[out >>> 12]![out & 0xfff] = y;
     }
   }
 }

@@ -97,25 +97,25 @@ function reverse1(t: Tape, adj: Float64Array): void {
         case 66: {
           // mul: ∂/∂a = b, ∂/∂b = a
           const ib = B[j]!;
-          adj[ia] += g * V[ib >>> 16]![ib & 0xffff]!;
-          adj[ib] += g * V[ia >>> 16]![ia & 0xffff]!;
+          adj[ia] += g * V[ib >>> 12]![ib & 0xfff]!;
+          adj[ib] += g * V[ia >>> 12]![ia & 0xfff]!;
           break;
         }
         case 578: {
           const ib = B[j]!;
-          adj[ia] += g * K[ib >>> 16]![ib & 0xffff]!;
+          adj[ia] += g * K[ib >>> 12]![ib & 0xfff]!;
           break;
         }
         case 322:
-          adj[B[j]!] += g * K[ia >>> 16]![ia & 0xffff]!;
+          adj[B[j]!] += g * K[ia >>> 12]![ia & 0xfff]!;
           break;
         case 3: {
-          const x = V[ia >>> 16]![ia & 0xffff]!;
-          adj[ia] += g * SQUARE.d(x, V[out >>> 16]![out & 0xffff]!);
+          const x = V[ia >>> 12]![ia & 0xfff]!;
+          adj[ia] += g * SQUARE.d(x, V[out >>> 12]![out & 0xfff]!);
           break;
         }
         case 6:
-          adj[ia] += g * EXP.d(V[ia >>> 16]![ia & 0xffff]!, V[out >>> 16]![out & 0xffff]!);
+          adj[ia] += g * EXP.d(V[ia >>> 12]![ia & 0xfff]!, V[out >>> 12]![out & 0xfff]!);
           break;
         case OP_INPUT:
           break;
@@ -162,10 +162,10 @@ export function simpleReverse(
   q: number,
 ): void {
   const op = code & 0xff;
-  const y = V[out >>> 16]![out & 0xffff]!;
+  const y = V[out >>> 12]![out & 0xfff]!;
   const go = out * q;
   if (op < 64) {
-    const x = V[ia >>> 16]![ia & 0xffff]!;
+    const x = V[ia >>> 12]![ia & 0xfff]!;
     let d = Number.NaN;
     const ga = ia * q;
     for (let k = 0; k < q; k++) {
@@ -176,8 +176,8 @@ export function simpleReverse(
     }
     return;
   }
-  const a = code & A_CONST ? K[ia >>> 16]![ia & 0xffff]! : V[ia >>> 16]![ia & 0xffff]!;
-  const b = code & B_CONST ? K[ib >>> 16]![ib & 0xffff]! : V[ib >>> 16]![ib & 0xffff]!;
+  const a = code & A_CONST ? K[ia >>> 12]![ia & 0xfff]! : V[ia >>> 12]![ia & 0xfff]!;
+  const b = code & B_CONST ? K[ib >>> 12]![ib & 0xfff]! : V[ib >>> 12]![ib & 0xfff]!;
   let any = false;
   for (let k = 0; k < q; k++) if (adj[go + k] !== 0) any = true;
   if (!any) return;

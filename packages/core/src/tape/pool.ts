@@ -5,74 +5,83 @@
  * tapes. Chunks are always written before they are read, so stale contents are harmless.
  */
 
-/** Chunks kept per kind; 256 slot chunks are 128 MiB. Set with `setChunkPoolLimit`. */
-let limit = 256;
+/** Bytes kept for reuse, per kind of buffer (slot chunks and long runs; instruction columns). */
+let limitBytes = 128 * 1024 * 1024;
 const f64: Float64Array[] = [];
 const u16: Uint16Array[] = [];
 const i32: Int32Array[] = [];
+/** Buffers of long vector runs, by length. */
+const big = new Map<number, Float64Array[]>();
+let f64Bytes = 0;
+let colBytes = 0;
 
 /**
- * Caps the memory kept for reuse between recordings (in chunks of 64 Ki entries per kind; 0
- * disables pooling and frees what is held).
+ * Caps the memory kept for reuse between recordings (bytes per kind of buffer; default 128 MiB;
+ * 0 disables pooling and frees what is held).
  */
-export function setChunkPoolLimit(chunks: number): void {
-  limit = Math.max(0, Math.floor(chunks));
-  f64.length = Math.min(f64.length, limit);
-  u16.length = Math.min(u16.length, limit);
-  i32.length = Math.min(i32.length, 2 * limit);
-  if (limit === 0) {
+export function setChunkPoolLimit(bytes: number): void {
+  limitBytes = Math.max(0, Math.floor(bytes));
+  if (f64Bytes > limitBytes || colBytes > limitBytes) {
+    f64.length = 0;
+    u16.length = 0;
+    i32.length = 0;
     big.clear();
-    bigBytes = 0;
+    f64Bytes = 0;
+    colBytes = 0;
   }
 }
 
 export function takeF64(n: number): Float64Array {
   const c = f64.pop();
-  return c !== undefined && c.length === n ? c : new Float64Array(n);
+  if (c === undefined) return new Float64Array(n);
+  f64Bytes -= c.byteLength;
+  return c.length === n ? c : new Float64Array(n);
 }
 export function takeU16(n: number): Uint16Array {
   const c = u16.pop();
-  return c !== undefined && c.length === n ? c : new Uint16Array(n);
+  if (c === undefined) return new Uint16Array(n);
+  colBytes -= c.byteLength;
+  return c.length === n ? c : new Uint16Array(n);
 }
 export function takeI32(n: number): Int32Array {
   const c = i32.pop();
-  return c !== undefined && c.length === n ? c : new Int32Array(n);
+  if (c === undefined) return new Int32Array(n);
+  colBytes -= c.byteLength;
+  return c.length === n ? c : new Int32Array(n);
 }
-/** Buffers of long vector runs, by length (a multiple of the chunk size). */
-const big = new Map<number, Float64Array[]>();
-let bigBytes = 0;
 
 export function takeBig(n: number): Float64Array {
-  const list = big.get(n);
-  const c = list?.pop();
-  if (c !== undefined) {
-    bigBytes -= c.byteLength;
-    return c;
-  }
-  return new Float64Array(n);
+  const c = big.get(n)?.pop();
+  if (c === undefined) return new Float64Array(n);
+  f64Bytes -= c.byteLength;
+  return c;
 }
 export function giveBig(c: Float64Array): void {
-  // Same budget as the slot chunks: limit × 512 KiB.
-  if (bigBytes + c.byteLength > limit * 65536 * 8) return;
+  if (f64Bytes + c.byteLength > limitBytes) return;
   let list = big.get(c.length);
   if (list === undefined) {
     list = [];
     big.set(c.length, list);
   }
   list.push(c);
-  bigBytes += c.byteLength;
+  f64Bytes += c.byteLength;
 }
 
 export function giveF64(c: Float64Array): void {
-  if (f64.length < limit) f64.push(c);
+  if (f64Bytes + c.byteLength > limitBytes) return;
+  f64.push(c);
+  f64Bytes += c.byteLength;
 }
 export function giveU16(c: Uint16Array): void {
-  if (u16.length < limit) u16.push(c);
+  if (colBytes + c.byteLength > limitBytes) return;
+  u16.push(c);
+  colBytes += c.byteLength;
 }
 export function giveI32(c: Int32Array): void {
-  if (i32.length < 2 * limit) i32.push(c);
+  if (colBytes + c.byteLength > limitBytes) return;
+  i32.push(c);
+  colBytes += c.byteLength;
 }
-
 /** Sweep buffers (adjoints, tangents) kept for reuse; taken out while in use, so nested sweeps never share one. */
 const sweepBuffers: Float64Array[] = [];
 
@@ -95,7 +104,7 @@ export function takeSweepBuffer(n: number, zero = true): Float64Array {
 
 /** Returns a buffer from takeSweepBuffer (its contents are garbage from now on). */
 export function giveSweepBuffer(b: Float64Array): void {
-  if (limit === 0) return;
+  if (limitBytes === 0) return;
   const whole = b.byteOffset === 0 && b.buffer.byteLength === b.byteLength ? b : new Float64Array(b.buffer);
   sweepBuffers.push(whole);
   if (sweepBuffers.length > 4) {

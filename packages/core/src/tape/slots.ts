@@ -10,11 +10,12 @@
  */
 import { giveBig, giveF64, takeBig, takeF64 } from './pool.js';
 
-// Hot paths (here and in the sweeps) write these as the literals 16, 0xffff and 65536: V8 does not
+// Hot paths (here and in the sweeps) write these as the literals 12, 0xfff and 4096: V8 does not
 // constant-fold imported or module-level consts inside optimized loops, and the literal saves a
 // load per slot access (measured: 20% of a scalar reverse sweep). test/table.test.ts pins them.
-export const SLOT_SHIFT = 16;
-/** Slots per chunk (64 Ki slots = 512 KiB; the first chunk of a store starts at 256 and doubles). */
+export const SLOT_SHIFT = 12;
+/** Slots per chunk (4 Ki slots = 32 KiB: a vector run that does not fit the current chunk wastes
+ * little; the first chunk of a store starts at 256 slots and doubles). */
 export const SLOT_CHUNK = 1 << SLOT_SHIFT;
 export const SLOT_MASK = SLOT_CHUNK - 1;
 
@@ -117,21 +118,21 @@ export class SlotStore {
   }
 
   read(s: number): number {
-    return this.chunks[s >>> 16]![s & 0xffff]!;
+    return this.chunks[s >>> 12]![s & 0xfff]!;
   }
 
   write(s: number, v: number): void {
-    this.chunks[s >>> 16]![s & 0xffff] = v;
+    this.chunks[s >>> 12]![s & 0xfff] = v;
   }
 
   /** The buffer holding the run that starts at slot s. */
   buffer(s: number): Float64Array {
-    return this.bufs[s >>> 16]!;
+    return this.bufs[s >>> 12]!;
   }
 
   /** Offset of slot s inside `buffer(s)`. */
   offset(s: number): number {
-    return this.bases[s >>> 16]! + (s & 0xffff);
+    return this.bases[s >>> 12]! + (s & 0xfff);
   }
 
   /** A copy of the run [s, s + len). */
