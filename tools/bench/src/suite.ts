@@ -1,0 +1,383 @@
+/**
+ * The benchmark suite: each problem is checked against its reference first, then timed against
+ * the plain-JS primal of the same problem and size, measured right before in the same process.
+ * Shared by `pnpm bench` (full size) and `pnpm demo` (quick).
+ */
+import { grad, record, type TapeStats } from '@wengert/core';
+import { FULL_TIMING, measure, median, QUICK_TIMING, type Timing, type TimingOptions } from './harness.js';
+import * as asian from './problems/asian.js';
+import { splitmixNormals } from './problems/normals.js';
+import * as rosen from './problems/rosenbrock.js';
+
+/** Tape bytes per recorded scalar op, or per vector element written. */
+export interface TapeBytes {
+  readonly value: number;
+  readonly unit: 'B/op' | 'B/elem';
+}
+
+/** One line of results. */
+export interface Result {
+  readonly id: string;
+  /** Problem size as printed (n, or paths x steps). */
+  readonly size: string;
+  /**
+   * Derivative time / plain-JS primal time; for the tape-memory rows (`memory` set), the bytes
+   * per scalar op or per vector element.
+   */
+  readonly ratio: number;
+  /** The DESIGN.md budget, or null for reference rows (hand-coded JS derivatives). */
+  readonly budget: number | null;
+  /** Error against the reference (metric of BENCHMARKS.md) and the tolerance it must meet. */
+  readonly error?: number;
+  readonly tolerance?: number;
+  /** Error within tolerance (or none measured). */
+  readonly correct: boolean;
+  /** Correct and within budget (reference rows: correct). */
+  readonly pass: boolean;
+  /** Median ms per call of the derivative and of the plain-JS primal. */
+  readonly ms?: number;
+  readonly baselineMs?: number;
+  /** Tape size of the derivative's recording, where defined; for memory rows the measured figure. */
+  readonly bytes?: TapeBytes;
+  /** True for the tape-memory rows (ratio = bytes). */
+  readonly memory?: boolean;
+  /** Everything else worth keeping (spreads, tape sizes, metric definitions). */
+  readonly detail: Record<string, unknown>;
+}
+
+/** Options of a suite run. */
+export interface SuiteOptions {
+  /** Reduced sizes and a shorter timing method: a smoke run whose ratios are indicative only. */
+  readonly quick?: boolean;
+  /** Times the whole suite runs; figures are medians over passes (BENCHMARKS.md: 3). Default 1. */
+  readonly passes?: number;
+  /** Run only the benchmarks whose id contains this string. */
+  readonly only?: string;
+  /** Progress lines (checks, timings); default: none. */
+  readonly log?: (line: string) => void;
+}
+
+/** Problem sizes of a full or quick run. */
+export function suiteSizes(quick: boolean): { rosenbrock: number; asianPaths: number } {
+  return quick ? { rosenbrock: 100_000, asianPaths: 2_000 } : { rosenbrock: 1_000_000, asianPaths: asian.PATHS };
+}
+
+interface Context {
+  readonly timing: TimingOptions;
+  readonly quick: boolean;
+  readonly want: (id: string) => boolean;
+  readonly log: (line: string) => void;
+}
+
+/** Runs the suite; results in the order of BENCHMARKS.md (problem by problem). */
+export function runSuite(options: SuiteOptions = {}): Result[] {
+  const quick = options.quick === true;
+  const only = options.only;
+  const passes = options.passes ?? 1;
+  const ctx: Context = {
+    timing: quick ? QUICK_TIMING : FULL_TIMING,
+    quick,
+    want: (id) => only === undefined || id.includes(only),
+    log: options.log ?? (() => {}),
+  };
+  const runs: Result[][] = [];
+  for (let p = 1; p <= passes; p++) {
+    if (passes > 1) ctx.log(`pass ${p}/${passes}`);
+    runs.push([...rosenbrockSuite(ctx), ...asianSuite(ctx)]);
+  }
+  return runs[0]!.map((_, i) => mergePasses(runs.map((run) => run[i]!)));
+}
+
+/** One row from its passes: median ratio and times, worst error. */
+function mergePasses(rows: readonly Result[]): Result {
+  const first = rows[0]!;
+  if (rows.length === 1) return first;
+  const ratio = median(rows.map((r) => r.ratio));
+  const correct = rows.every((r) => r.correct);
+  const medianOf = (key: 'ms' | 'baselineMs') =>
+    first[key] === undefined ? undefined : median(rows.map((r) => r[key]!));
+  return {
+    ...first,
+    ratio,
+    error: first.error === undefined ? undefined : Math.max(...rows.map((r) => r.error!)),
+    correct,
+    pass: correct && (first.budget === null || ratio <= first.budget),
+    ms: medianOf('ms'),
+    baselineMs: medianOf('baselineMs'),
+    detail: { ...first.detail, passes: rows.length, ratioPerPass: rows.map((r) => r.ratio) },
+  };
+}
+
+function spread(t: Timing): Record<string, number> {
+  return { minMs: t.minMs, maxMs: t.maxMs, callsPerSample: t.callsPerSample, samples: t.samples };
+}
+
+interface RowSpec {
+  readonly id: string;
+  readonly size: string;
+  readonly budget: number | null;
+  readonly error: number;
+  readonly tolerance: number;
+  readonly bytes?: TapeBytes;
+  readonly detail: Record<string, unknown>;
+}
+
+/** Checks the error, times `op` right after its baseline, and builds the row. */
+function timed(ctx: Context, spec: RowSpec, baseline: () => unknown, op: () => unknown): Result {
+  const correct = spec.error <= spec.tolerance;
+  ctx.log(
+    `  ${spec.id}: error ${spec.error.toExponential(2)} (tolerance ${spec.tolerance.toExponential(0)})${correct ? '' : '  ** WRONG **'}`,
+  );
+  const base = measure(baseline, ctx.timing);
+  const t = measure(op, ctx.timing);
+  const ratio = t.ms / base.ms;
+  ctx.log(`  ${spec.id}: ${t.ms.toPrecision(3)} ms, primal ${base.ms.toPrecision(3)} ms, ratio ${ratio.toFixed(2)}`);
+  const { detail, ...row } = spec;
+  return {
+    ...row,
+    ratio,
+    correct,
+    pass: correct && (spec.budget === null || ratio <= spec.budget),
+    ms: t.ms,
+    baselineMs: base.ms,
+    detail: { ...detail, timing: spread(t), baselineTiming: spread(base) },
+  };
+}
+
+/** A tape-memory row: the measured bytes are the row's "ratio". */
+function memoryRow(
+  id: string,
+  size: string,
+  budget: number,
+  bytes: TapeBytes,
+  detail: Record<string, unknown>,
+): Result {
+  return {
+    id,
+    size,
+    ratio: bytes.value,
+    budget,
+    correct: true,
+    pass: bytes.value <= budget,
+    bytes,
+    memory: true,
+    detail,
+  };
+}
+
+function bytesPerOp(s: TapeStats): TapeBytes {
+  return { value: s.usedBytes / s.instructions, unit: 'B/op' };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// Rounding alone gives ~1e-16 here; anything near this tolerance is a bug, not rounding.
+const ROSENBROCK_TOL = 1e-10;
+
+const ROSENBROCK_IDS = {
+  hand: 'js.rosenbrock.hand.grad',
+  scalar: 'core.rosenbrock.scalar.grad',
+  regrad: 'core.rosenbrock.scalar.regrad',
+  opBytes: 'core.tape.bytes-per-scalar-op',
+  vector: 'core.rosenbrock.vector.grad',
+  elemBytes: 'core.tape.bytes-per-vector-element',
+} as const;
+
+/** One Rosenbrock instance: points, baseline, reference gradient. */
+interface RosenbrockSetup {
+  readonly n: number;
+  readonly size: string;
+  readonly x0: Float64Array;
+  readonly x1: Float64Array;
+  readonly ref0: Float64Array;
+  readonly baseline: () => unknown;
+}
+
+const ROSENBROCK_METRIC = 'max_i |g_i - gref_i| / max_i |gref_i| against the analytic gradient';
+
+function rosenbrockSuite(ctx: Context): Result[] {
+  const id = ROSENBROCK_IDS;
+  if (!Object.values(id).some(ctx.want)) return [];
+  const n = suiteSizes(ctx.quick).rosenbrock;
+  const x0 = rosen.startPoint(n);
+  const setup: RosenbrockSetup = {
+    n,
+    size: String(n),
+    x0,
+    x1: rosen.secondPoint(x0),
+    ref0: rosen.analyticGradient(x0),
+    baseline: () => rosen.primal(x0),
+  };
+  ctx.log(`Rosenbrock n = ${n}: f(x0) = ${rosen.primal(x0)} (reference ${rosen.REFERENCE_VALUE[n]})`);
+  const out: Result[] = [];
+  if (ctx.want(id.hand)) {
+    const g = new Float64Array(n);
+    const spec = {
+      id: id.hand,
+      size: setup.size,
+      budget: null,
+      error: rosen.finiteDifferenceError(x0, rosen.handGradient(x0, g)),
+      tolerance: 1e-6,
+      detail: { n, metric: 'same metric, 50 components, central differences (h = 1e-6) of the terms holding x_i' },
+    };
+    out.push(timed(ctx, spec, setup.baseline, () => rosen.handGradient(x0, g)));
+  }
+  if ([id.scalar, id.regrad, id.opBytes].some(ctx.want)) out.push(...rosenbrockScalarRows(ctx, setup));
+  if ([id.vector, id.elemBytes].some(ctx.want)) out.push(...rosenbrockVectorRows(ctx, setup));
+  return out;
+}
+
+function rosenbrockScalarRows(ctx: Context, { n, size, x0, x1, ref0, baseline }: RosenbrockSetup): Result[] {
+  const id = ROSENBROCK_IDS;
+  const out: Result[] = [];
+  // One recording of the scalar loop gives the tape size and serves the re-gradient row.
+  const F = record(rosen.rosenbrockScalar, x0);
+  const stats = F.stats();
+  const bytes = bytesPerOp(stats);
+  ctx.log(`  tape of the scalar loop: ${JSON.stringify(stats)}`);
+  if (ctx.want(id.scalar)) {
+    const gradient = grad(rosen.rosenbrockScalar);
+    const spec = {
+      id: id.scalar,
+      size,
+      budget: 40,
+      error: rosen.gradientError(gradient(x0), ref0),
+      tolerance: ROSENBROCK_TOL,
+      bytes,
+      detail: {
+        n,
+        metric: ROSENBROCK_METRIC,
+        what: 'grad(f)(x0): record the scalar loop (8 ops per term) + reverse sweep',
+      },
+    };
+    out.push(timed(ctx, spec, baseline, () => gradient(x0)));
+  }
+  if (ctx.want(id.regrad)) {
+    const spec = {
+      id: id.regrad,
+      size,
+      budget: 25,
+      error: rosen.gradientError(F.gradient(x1) as Float64Array, rosen.analyticGradient(x1)),
+      tolerance: ROSENBROCK_TOL,
+      bytes,
+      detail: { n, metric: `${ROSENBROCK_METRIC}, at x1`, what: 'F = record(f, x0) once (not timed); F.gradient(x1)' },
+    };
+    out.push(timed(ctx, spec, baseline, () => F.gradient(x1)));
+  }
+  if (ctx.want(id.opBytes)) {
+    const definition = 'stats().usedBytes / stats().instructions of record(scalar Rosenbrock loop, x0)';
+    out.push(memoryRow(id.opBytes, size, 24, bytes, { n, definition, ...stats }));
+  }
+  return out;
+}
+
+function rosenbrockVectorRows(ctx: Context, { n, size, x0, ref0, baseline }: RosenbrockSetup): Result[] {
+  const id = ROSENBROCK_IDS;
+  const out: Result[] = [];
+  const stats = record(rosen.rosenbrockVector, x0).stats();
+  const elements = rosen.vectorElementsWritten(n);
+  const bytes: TapeBytes = { value: stats.usedBytes / elements, unit: 'B/elem' };
+  ctx.log(`  tape of the vector formulation: ${JSON.stringify(stats)}, ${elements} elements written`);
+  if (ctx.want(id.vector)) {
+    const gradient = grad(rosen.rosenbrockVector);
+    const spec = {
+      id: id.vector,
+      size,
+      budget: 12,
+      error: rosen.gradientError(gradient(x0), ref0),
+      tolerance: ROSENBROCK_TOL,
+      bytes,
+      detail: { n, metric: ROSENBROCK_METRIC, what: 'grad(f)(x0), vector ops: record 8 instructions + reverse sweep' },
+    };
+    out.push(timed(ctx, spec, baseline, () => gradient(x0)));
+  }
+  if (ctx.want(id.elemBytes)) {
+    const definition =
+      'stats().usedBytes / vector elements written by record(vector Rosenbrock, x0) = n (input) + 7 (n - 1) (elementwise results) + 1 (sum)';
+    out.push(memoryRow(id.elemBytes, size, 10, bytes, { n, definition, elementsWritten: elements, ...stats }));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+// The brief's tolerance; rounding gives ~1e-14 (ADOL-C: 2.9e-14).
+const ASIAN_TOL = 1e-8;
+
+function asianSuite(ctx: Context): Result[] {
+  const id = { hand: 'js.asian.hand.grad', vector: 'core.asian.vector.grad', scalar: 'core.asian.scalar.grad' };
+  if (!Object.values(id).some(ctx.want)) return [];
+  const paths = suiteSizes(ctx.quick).asianPaths;
+  const size = `${paths}x${asian.STEPS}`;
+  const Z = splitmixNormals(paths * asian.STEPS);
+  const theta = asian.THETA0;
+  const baseline = () => asian.primal(Z, paths, theta);
+  const price = asian.primal(Z, paths, theta);
+  const hand = asian.handGradient(Z, paths, theta);
+  ctx.log(`Asian option ${size}: price ${price}, hand-coded gradient (${Array.from(hand).join(', ')})`);
+
+  // The published price and gradient hold for the full problem only; a quick run checks against
+  // the in-process hand-coded gradient alone.
+  const full = paths === asian.PATHS;
+  const vsPublished = (g: Float64Array) => (full ? asian.gradientError(g, asian.REFERENCE.gradient) : 0);
+  if (full) {
+    const priceError = Math.abs(price - asian.REFERENCE.price) / asian.REFERENCE.price;
+    ctx.log(
+      `  price vs 5.8912181145344036: ${priceError.toExponential(2)}; hand-coded gradient vs published: ${vsPublished(hand).toExponential(2)}`,
+    );
+  }
+  const metric =
+    'max over (S0, sigma, r) of |g - gref| / |gref|, gref = hand-coded pathwise gradient (and published values)';
+  const out: Result[] = [];
+
+  if (ctx.want(id.hand)) {
+    const vsFd = asian.gradientError(hand, asian.finiteDifferenceGradient(Z, paths, theta));
+    const spec = {
+      id: id.hand,
+      size,
+      budget: null,
+      error: Math.max(vsFd, vsPublished(hand)),
+      tolerance: 1e-6,
+      detail: {
+        paths,
+        metric: 'same metric against central differences (h = 1e-6 relative) and the published values',
+        vsCentralDifferences: vsFd,
+      },
+    };
+    out.push(timed(ctx, spec, baseline, () => asian.handGradient(Z, paths, theta)));
+  }
+  const variants = [
+    {
+      id: id.vector,
+      budget: 2.5,
+      f: asian.asianVector(asian.columns(Z, paths)),
+      what: '64 steps of vector ops over the paths',
+    },
+    { id: id.scalar, budget: 20, f: asian.asianScalar(Z, paths), what: 'scalar loops over paths and steps' },
+  ];
+  for (const v of variants) {
+    if (!ctx.want(v.id)) continue;
+    const gradient = grad(v.f);
+    const g = gradient(theta);
+    const vsHand = asian.gradientError(g, hand);
+    const spec = {
+      id: v.id,
+      size,
+      budget: v.budget,
+      error: Math.max(vsHand, vsPublished(g)),
+      tolerance: ASIAN_TOL,
+      // Bytes per op only mean something for the scalar tape (the vector one is a few hundred runs).
+      bytes: v.id === id.scalar ? bytesPerOp(record(v.f, theta).stats()) : undefined,
+      detail: {
+        paths,
+        steps: asian.STEPS,
+        metric,
+        what: `grad: ${v.what} (record + reverse)`,
+        errorVsHand: vsHand,
+        errorVsPublished: full ? vsPublished(g) : null,
+      },
+    };
+    out.push(timed(ctx, spec, baseline, () => gradient(theta)));
+  }
+  return out;
+}
