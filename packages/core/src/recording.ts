@@ -160,20 +160,24 @@ export function outputValues(rec: Recording): Float64Array {
 export function vjpFloat(rec: Recording, U: readonly Float64Array[]): Float64Array {
   const q = U.length;
   const t = rec.tape;
+  const debug = isDebugNonFinite();
   const adj = takeSweepBuffer(t.slots.size * q);
   for (let i = 0; i < rec.outSlots.length; i++) {
     const s = rec.outSlots[i]!;
     if (s < 0) continue;
     for (let k = 0; k < q; k++) adj[s * q + k] += U[k]![i]!;
   }
-  reverseSweep(t, adj, q);
-  if (isDebugNonFinite()) {
+  // Clearing keeps the buffer reusable without a memset; the non-finite scan needs every adjoint kept.
+  reverseSweep(t, adj, q, !debug);
+  if (debug) {
     scanValues(t);
     scanAdjoints(t, adj, q);
   }
   const n = inputCount(rec);
   const res = adj.slice(rec.inSlot * q, (rec.inSlot + n) * q);
-  giveSweepBuffer(adj);
+  if (debug) return res;
+  for (const info of t.inputs) adj.fill(0, info.slot * q, (info.slot + (info.len || 1)) * q);
+  giveSweepBuffer(adj, true);
   return res;
 }
 

@@ -19,6 +19,7 @@ import {
   OP_DOT,
   OP_GATHER,
   OP_INPUT,
+  OP_INPUT_RUN,
   OP_PROD,
   OP_RMAX,
   OP_RMIN,
@@ -33,6 +34,7 @@ import {
   COL_CHUNK,
   E_A,
   E_AUX,
+  E_AUX2,
   E_B,
   E_C,
   E_LEN,
@@ -46,13 +48,23 @@ import { binaryPartialA, binaryPartialB, binaryPartials, P, unaryPartial } from 
 const SQUARE = UNARY_SPECS.square as UnarySpec;
 const EXP = UNARY_SPECS.exp as UnarySpec;
 
-/** Runs the reverse sweep over all of t. */
-export function reverseSweep(t: Tape, adj: Float64Array, q: number): void {
-  if (q === 1) reverse1(t, adj);
-  else reverseQ(t, adj, q);
+/**
+ * Runs the reverse sweep over all of t. With `clear`, each output adjoint is zeroed once its
+ * instruction has consumed it (while it is in cache), so afterwards only the input slots hold
+ * non-zeros: the caller reads them, zeroes them, and can reuse the buffer without a full memset.
+ */
+export function reverseSweep(t: Tape, adj: Float64Array, q: number, clear = false): void {
+  if (q === 1) reverse1(t, adj, clear);
+  else reverseQ(t, adj, q, clear);
 }
 
-function reverse1(t: Tape, adj: Float64Array): void {
+function clearRun(t: Tape, r: number, adj: Float64Array, q: number): void {
+  if ((t.extGet(r, E_AUX2) & 0xff) === OP_INPUT_RUN) return;
+  const out = t.extGet(r, E_OUT);
+  adj.fill(0, out * q, (out + (t.extGet(r, E_LEN) || 1)) * q);
+}
+
+function reverse1(t: Tape, adj: Float64Array, clear: boolean): void {
   const V = t.slots.chunks;
   const K = t.consts.chunks;
   let cur = t.slots.size;
@@ -66,6 +78,7 @@ function reverse1(t: Tape, adj: Float64Array): void {
       if (code & EXT) {
         const r = A[j]!;
         reverseExt(t, r, code, adj, 1);
+        if (clear) clearRun(t, r, adj, 1);
         cur = t.extGet(r, E_PREV);
         continue;
       }
@@ -118,15 +131,17 @@ function reverse1(t: Tape, adj: Float64Array): void {
           adj[ia] += g * EXP.d(V[ia >>> 12]![ia & 0xfff]!, V[out >>> 12]![out & 0xfff]!);
           break;
         case OP_INPUT:
-          break;
+          // Inputs keep their adjoints: they are the result.
+          continue;
         default:
           simpleReverse(code, ia, B[j]!, out, V, K, adj, 1);
       }
+      if (clear) adj[out] = 0;
     }
   }
 }
 
-function reverseQ(t: Tape, adj: Float64Array, q: number): void {
+function reverseQ(t: Tape, adj: Float64Array, q: number, clear: boolean): void {
   const V = t.slots.chunks;
   const K = t.consts.chunks;
   let cur = t.slots.size;
@@ -140,12 +155,14 @@ function reverseQ(t: Tape, adj: Float64Array, q: number): void {
       if (code & EXT) {
         const r = A[j]!;
         reverseExt(t, r, code, adj, q);
+        if (clear) clearRun(t, r, adj, q);
         cur = t.extGet(r, E_PREV);
         continue;
       }
       const out = --cur;
       if ((code & 0xff) === OP_INPUT) continue;
       simpleReverse(code, A[j]!, B[j]!, out, V, K, adj, q);
+      if (clear) adj.fill(0, out * q, out * q + q);
     }
   }
 }

@@ -82,34 +82,49 @@ export function giveI32(c: Int32Array): void {
   i32.push(c);
   colBytes += c.byteLength;
 }
-/** Sweep buffers (adjoints, tangents) kept for reuse; taken out while in use, so nested sweeps never share one. */
-const sweepBuffers: Float64Array[] = [];
+/**
+ * Sweep buffers (adjoints, tangents), taken out while in use so nested sweeps never share one.
+ * "Clean" buffers are known to be all zeros (a clearing reverse sweep leaves them so); a request
+ * for zeros is served from them without a memset.
+ */
+const cleanBuffers: Float64Array[] = [];
+const dirtyBuffers: Float64Array[] = [];
+
+function takeFrom(list: Float64Array[], n: number): Float64Array | undefined {
+  for (let i = list.length - 1; i >= 0; i--) {
+    const b = list[i]!;
+    if (b.length >= n) {
+      list.splice(i, 1);
+      return b.length === n ? b : b.subarray(0, n);
+    }
+  }
+  return undefined;
+}
 
 /**
- * A Float64Array of length n, reusing a pooled buffer when one is large enough; zeroed unless
+ * A Float64Array of length n, reusing a pooled buffer when one is large enough; all zeros unless
  * `zero` is false (a forward sweep writes every slot it reads, so it only zeroes its inputs).
  */
 export function takeSweepBuffer(n: number, zero = true): Float64Array {
-  for (let i = sweepBuffers.length - 1; i >= 0; i--) {
-    const b = sweepBuffers[i]!;
-    if (b.length >= n) {
-      sweepBuffers.splice(i, 1);
-      const v = b.length === n ? b : b.subarray(0, n);
-      if (zero) v.fill(0);
-      return v;
-    }
+  const clean = takeFrom(cleanBuffers, n);
+  if (clean !== undefined) return clean;
+  const dirty = takeFrom(dirtyBuffers, n);
+  if (dirty !== undefined) {
+    if (zero) dirty.fill(0);
+    return dirty;
   }
   return new Float64Array(n);
 }
 
-/** Returns a buffer from takeSweepBuffer (its contents are garbage from now on). */
-export function giveSweepBuffer(b: Float64Array): void {
+/** Returns a buffer from takeSweepBuffer; `clean` promises it is all zeros again. */
+export function giveSweepBuffer(b: Float64Array, clean = false): void {
   if (limitBytes === 0) return;
-  const whole = b.byteOffset === 0 && b.buffer.byteLength === b.byteLength ? b : new Float64Array(b.buffer);
-  sweepBuffers.push(whole);
-  if (sweepBuffers.length > 4) {
+  // Only the part that was used is known to be zero again; a dirty buffer is reused whole.
+  const list = clean ? cleanBuffers : dirtyBuffers;
+  list.push(clean ? b : new Float64Array(b.buffer, 0, b.buffer.byteLength / 8));
+  if (list.length > 3) {
     // Keep the largest few.
-    sweepBuffers.sort((x, y) => y.length - x.length);
-    sweepBuffers.length = 4;
+    list.sort((x, y) => y.length - x.length);
+    list.length = 3;
   }
 }
