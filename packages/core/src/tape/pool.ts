@@ -56,8 +56,31 @@ export function takeBig(n: number): Float64Array {
   f64Bytes -= c.byteLength;
   return c;
 }
+/**
+ * When a returned buffer does not fit the budget, the workload has changed (a different problem or
+ * size): drop what the pool holds rather than the newcomer, so the new workload gets its reuse.
+ */
+function makeRoomF64(bytes: number): boolean {
+  if (bytes > limitBytes) return false;
+  if (f64Bytes + bytes > limitBytes) {
+    f64.length = 0;
+    big.clear();
+    f64Bytes = 0;
+  }
+  return true;
+}
+function makeRoomCols(bytes: number): boolean {
+  if (bytes > limitBytes) return false;
+  if (colBytes + bytes > limitBytes) {
+    u16.length = 0;
+    i32.length = 0;
+    colBytes = 0;
+  }
+  return true;
+}
+
 export function giveBig(c: Float64Array): void {
-  if (f64Bytes + c.byteLength > limitBytes) return;
+  if (!makeRoomF64(c.byteLength)) return;
   let list = big.get(c.length);
   if (list === undefined) {
     list = [];
@@ -68,17 +91,17 @@ export function giveBig(c: Float64Array): void {
 }
 
 export function giveF64(c: Float64Array): void {
-  if (f64Bytes + c.byteLength > limitBytes) return;
+  if (!makeRoomF64(c.byteLength)) return;
   f64.push(c);
   f64Bytes += c.byteLength;
 }
 export function giveU16(c: Uint16Array): void {
-  if (colBytes + c.byteLength > limitBytes) return;
+  if (!makeRoomCols(c.byteLength)) return;
   u16.push(c);
   colBytes += c.byteLength;
 }
 export function giveI32(c: Int32Array): void {
-  if (colBytes + c.byteLength > limitBytes) return;
+  if (!makeRoomCols(c.byteLength)) return;
   i32.push(c);
   colBytes += c.byteLength;
 }
