@@ -491,8 +491,27 @@ function reverseBinaryRun(
       }
     }
   }
+  if (q === 1 && op === 66 && sa === 0 && !aConst && sb === 1 && bConst) {
+    // active scalar × constant vector (e.g. vol · Z_k): only the scalar gets an adjoint.
+    let s = 0;
+    for (let i = 0; i < len; i++) {
+      const g = adj[out + i]!;
+      if (g !== 0) s += g * B[bo + i]!;
+    }
+    adj[ia] += s;
+    return;
+  }
+  if (q === 1 && op === 66 && sb === 0 && !bConst && sa === 1 && aConst) {
+    let s = 0;
+    for (let i = 0; i < len; i++) {
+      const g = adj[out + i]!;
+      if (g !== 0) s += g * A[ao + i]!;
+    }
+    adj[ib] += s;
+    return;
+  }
   if (q === 1 && (op === 64 || op === 65 || op === 66)) {
-    // add, sub, mul with any mix of broadcast and constant operands.
+    // add, sub, mul with any other mix of broadcast and constant operands.
     let sumA = 0;
     let sumB = 0;
     for (let i = 0; i < len; i++) {
