@@ -51,6 +51,9 @@ export class RecordedFunction<X extends PlainValue = PlainValue, Y extends Plain
   /** @internal use `record`. */
   constructor(rec: Recording, strict: boolean) {
     this.rec = rec;
+    // Swept many times from now on: one copy into flat arrays makes every later sweep cheaper.
+    rec.tape.slots.consolidate();
+    rec.tape.consts.consolidate();
     this.strict = strict;
     this.inputLength = inputCount(rec);
     this.outputLength = rec.outSlots.length;

@@ -54,8 +54,12 @@ const EXP = UNARY_SPECS.exp as UnarySpec;
  * non-zeros: the caller reads them, zeroes them, and can reuse the buffer without a full memset.
  */
 export function reverseSweep(t: Tape, adj: Float64Array, q: number, clear = false): void {
-  if (q === 1) reverse1(t, adj, clear);
-  else reverseQ(t, adj, q, clear);
+  const V = t.slots.flat;
+  const K = t.consts.flat;
+  if (q === 1) {
+    if (V !== undefined && K !== undefined) reverse1Flat(t, adj, clear, V, K);
+    else reverse1(t, adj, clear);
+  } else reverseQ(t, adj, q, clear);
 }
 
 function clearRun(t: Tape, r: number, adj: Float64Array, q: number): void {
@@ -135,6 +139,84 @@ function reverse1(t: Tape, adj: Float64Array, clear: boolean): void {
           continue;
         default:
           simpleReverse(code, ia, B[j]!, out, V, K, adj, 1);
+      }
+      if (clear) adj[out] = 0;
+    }
+  }
+}
+
+// reverse1 over flat arrays (kept in step with it; tests compare both bit for bit).
+function reverse1Flat(t: Tape, adj: Float64Array, clear: boolean, V: Float64Array, K: Float64Array): void {
+  const VC = t.slots.chunks;
+  const KC = t.consts.chunks;
+  let cur = t.slots.size;
+  const last = t.codes.length - 1;
+  for (let ci = last; ci >= 0; ci--) {
+    const C = t.codes[ci]!;
+    const A = t.as[ci]!;
+    const B = t.bs[ci]!;
+    for (let j = (ci === last ? t.ipos : COL_CHUNK) - 1; j >= 0; j--) {
+      const code = C[j]!;
+      if (code & EXT) {
+        const r = A[j]!;
+        reverseExt(t, r, code, adj, 1);
+        if (clear) clearRun(t, r, adj, 1);
+        cur = t.extGet(r, E_PREV);
+        continue;
+      }
+      const out = --cur;
+      const g = adj[out]!;
+      if (g === 0) continue;
+      const ia = A[j]!;
+      switch (code) {
+        case 64: // add
+          adj[ia] += g;
+          adj[B[j]!] += g;
+          break;
+        case 576: // add, b constant
+          adj[ia] += g;
+          break;
+        case 320: // add, a constant
+          adj[B[j]!] += g;
+          break;
+        case 65: // sub
+          adj[ia] += g;
+          adj[B[j]!] -= g;
+          break;
+        case 577:
+          adj[ia] += g;
+          break;
+        case 321:
+          adj[B[j]!] -= g;
+          break;
+        case 66: {
+          // mul: ∂/∂a = b, ∂/∂b = a
+          const ib = B[j]!;
+          adj[ia] += g * V[ib]!;
+          adj[ib] += g * V[ia]!;
+          break;
+        }
+        case 578: {
+          const ib = B[j]!;
+          adj[ia] += g * K[ib]!;
+          break;
+        }
+        case 322:
+          adj[B[j]!] += g * K[ia]!;
+          break;
+        case 3: {
+          const x = V[ia]!;
+          adj[ia] += g * SQUARE.d(x, V[out]!);
+          break;
+        }
+        case 6:
+          adj[ia] += g * EXP.d(V[ia]!, V[out]!);
+          break;
+        case OP_INPUT:
+          // Inputs keep their adjoints: they are the result.
+          continue;
+        default:
+          simpleReverse(code, ia, B[j]!, out, VC, KC, adj, 1);
       }
       if (clear) adj[out] = 0;
     }

@@ -35,6 +35,8 @@ export class SlotStore {
   pos = 0;
   /** Next free global slot index (gaps included). */
   size = 0;
+  /** All slots in one array, once `consolidate` ran (the chunks are then views into it). */
+  flat: Float64Array | undefined = undefined;
 
   constructor() {
     this.cur = new Float64Array(FIRST_CHUNK);
@@ -141,6 +143,38 @@ export class SlotStore {
     return this.buffer(s).slice(o, o + len);
   }
 
+  /**
+   * Copies every slot into one flat array (one O(n) copy, once, when a recording is closed and
+   * about to be swept many times) and makes the chunks views into it. Sweeps then address slots
+   * with one index instead of a chunk lookup. No slot may be added afterwards.
+   */
+  consolidate(): void {
+    if (this.flat !== undefined) return;
+    const n = this.size;
+    const flat = new Float64Array(Math.max(n, 1));
+    const old = { chunks: this.chunks, bufs: this.bufs, bases: this.bases };
+    this.chunks = [];
+    this.bufs = [];
+    this.bases = [];
+    for (let c = 0; c < old.chunks.length; c++) {
+      const start = c * SLOT_CHUNK;
+      const len = Math.min(old.chunks[c]!.length, n - start);
+      if (len > 0) flat.set(old.chunks[c]!.subarray(0, len), start);
+      this.chunks.push(flat.subarray(Math.min(start, flat.length), Math.min(start + SLOT_CHUNK, flat.length)));
+      this.bufs.push(flat);
+      this.bases.push(start);
+    }
+    for (let c = 0; c < old.chunks.length; c++) {
+      const b = old.bufs[c]!;
+      if (b === old.chunks[c]) {
+        if (b.length === SLOT_CHUNK) giveF64(b);
+      } else if (old.bases[c] === 0) giveBig(b);
+    }
+    this.flat = flat;
+    this.cur = flat;
+    this.pos = this.cap = 0;
+  }
+
   /** Returns the whole-chunk buffers to the pool; the store must not be used afterwards. */
   recycle(): void {
     for (let c = 0; c < this.chunks.length; c++) {
@@ -152,10 +186,12 @@ export class SlotStore {
     this.chunks = [];
     this.bufs = [];
     this.bases = [];
+    this.flat = undefined;
   }
 
   /** Bytes held (chunk buffers; a big run's buffer counted once). */
   bytes(): number {
+    if (this.flat !== undefined) return this.flat.byteLength;
     let b = 0;
     for (let c = 0; c < this.chunks.length; c++) if (this.bases[c] === 0) b += this.bufs[c]!.byteLength;
     return b;
