@@ -68,7 +68,10 @@ export class Tape {
   private curB!: Int32Array;
   /** Next free position in the current instruction chunk. */
   ipos = 0;
-  nInstr = 0;
+  /** Instructions recorded (computed: the hot path keeps only the position in the current chunk). */
+  get nInstr(): number {
+    return (this.codes.length - 1) * COL_CHUNK + this.ipos;
+  }
 
   ext: Int32Array[] = [];
   nExt = 0;
@@ -143,7 +146,6 @@ export class Tape {
     this.curA[i] = a;
     this.curB[i] = b;
     this.ipos = i + 1;
-    this.nInstr++;
     return this.slots.push(v);
   }
 
@@ -172,7 +174,6 @@ export class Tape {
     this.curA[i] = r;
     this.curB[i] = 0;
     this.ipos = i + 1;
-    this.nInstr++;
     return r;
   }
 
