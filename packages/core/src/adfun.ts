@@ -16,6 +16,7 @@ import {
 } from './recording.js';
 import { isDebugNonFinite, scanValues } from './sweeps/nonfinite.js';
 import { type BranchReport, checkBranches, replayValues } from './sweeps/replay.js';
+import { requireFinite } from './tape/record.js';
 import type { TapeStats } from './tape/tape.js';
 import type { Active, ActiveVec, Real, Value, Vec } from './tape/values.js';
 
@@ -106,8 +107,14 @@ export class RecordedFunction<X extends PlainValue = PlainValue, Y extends Plain
   }
 
   private vector(v: unknown, n: number, scalar: boolean, arg: string): Float64Array {
-    if (scalar && typeof v === 'number') return Float64Array.of(v);
-    if (v instanceof Float64Array && v.length === n) return v;
+    if (scalar && typeof v === 'number') {
+      requireFinite(v, arg);
+      return Float64Array.of(v);
+    }
+    if (v instanceof Float64Array && v.length === n) {
+      requireFinite(v, arg);
+      return v;
+    }
     throw new ShapeError(arg, scalar ? 'a number' : `a Float64Array of length ${n}`, describeValue(v));
   }
 

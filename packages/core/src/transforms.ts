@@ -20,6 +20,7 @@ import {
   vjpFloat,
   vjpGeneric,
 } from './recording.js';
+import { requireFinite } from './tape/record.js';
 import { Active, ActiveVec, type Real, type Value, type Vec } from './tape/values.js';
 
 /** A scalar-valued function of a scalar. */
@@ -92,10 +93,12 @@ export function valueAndGrad(f: (x: never, ...rest: unknown[]) => Real): any {
 
 function checkDirection(v: unknown, n: number, scalarInput: boolean, arg: string): void {
   if (scalarInput) {
-    if (typeof v === 'number' || v instanceof Active) return;
+    if (typeof v === 'number') return requireFinite(v, arg);
+    if (v instanceof Active) return;
     throw new ShapeError(arg, 'a number (the input is a scalar)', describeValue(v));
   }
-  if ((v instanceof Float64Array || v instanceof ActiveVec) && v.length === n) return;
+  if (v instanceof Float64Array && v.length === n) return requireFinite(v, arg);
+  if (v instanceof ActiveVec && v.length === n) return;
   throw new ShapeError(arg, `a Float64Array of length ${n} (the length of x)`, describeValue(v));
 }
 
@@ -160,6 +163,7 @@ export function vjp(f: (x: never, ...rest: unknown[]) => VectorResult, x: Value,
     } else if (!((u instanceof Float64Array || u instanceof ActiveVec) && u.length === m)) {
       throw new ShapeError('vjp pullback: u', `a Float64Array of length ${m} (the length of f(x))`, describeValue(u));
     }
+    if (typeof u === 'number' || u instanceof Float64Array) requireFinite(u, 'vjp pullback: u');
     if (gt !== undefined || u instanceof Active || u instanceof ActiveVec)
       return vjpGeneric(rec, gt ?? genericOf(rec), u);
     const U = typeof u === 'number' ? Float64Array.of(u) : (u as Float64Array);
