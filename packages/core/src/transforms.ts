@@ -93,11 +93,17 @@ export function valueAndGrad(f: (x: never, ...rest: unknown[]) => Real): any {
 
 function checkDirection(v: unknown, n: number, scalarInput: boolean, arg: string): void {
   if (scalarInput) {
-    if (typeof v === 'number') return requireFinite(v, arg);
+    if (typeof v === 'number') {
+      requireFinite(v, arg);
+      return;
+    }
     if (v instanceof Active) return;
     throw new ShapeError(arg, 'a number (the input is a scalar)', describeValue(v));
   }
-  if (v instanceof Float64Array && v.length === n) return requireFinite(v, arg);
+  if (v instanceof Float64Array && v.length === n) {
+    requireFinite(v, arg);
+    return;
+  }
   if (v instanceof ActiveVec && v.length === n) return;
   throw new ShapeError(arg, `a Float64Array of length ${n} (the length of x)`, describeValue(v));
 }

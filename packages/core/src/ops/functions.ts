@@ -370,43 +370,70 @@ export const equal = binaryFn('equal');
 /** 1 where a != b, else 0. */
 export const notEqual = binaryFn('notEqual');
 
+/** −x. */
 export const neg = unaryFn('neg');
+/** x² (recorded as one op; `mul(x, x)` records it too). */
 export const square = unaryFn('square');
+/** 1/x. */
 export const reciprocal = unaryFn('reciprocal');
+/** √x (derivative +∞ at 0). */
 export const sqrt = unaryFn('sqrt');
+/** ∛x. */
 export const cbrt = unaryFn('cbrt');
+/** eˣ. */
 export const exp = unaryFn('exp');
+/** eˣ − 1, accurate near 0. */
 export const expm1 = unaryFn('expm1');
+/** Natural logarithm. */
 export const log = unaryFn('log');
+/** log(1 + x), accurate near 0. */
 export const log1p = unaryFn('log1p');
+/** Base-2 logarithm. */
 export const log2 = unaryFn('log2');
+/** Base-10 logarithm. */
 export const log10 = unaryFn('log10');
+/** Sine. */
 export const sin = unaryFn('sin');
+/** Cosine. */
 export const cos = unaryFn('cos');
+/** Tangent. */
 export const tan = unaryFn('tan');
+/** Arcsine. */
 export const asin = unaryFn('asin');
+/** Arccosine. */
 export const acos = unaryFn('acos');
+/** Arctangent. */
 export const atan = unaryFn('atan');
+/** Hyperbolic sine. */
 export const sinh = unaryFn('sinh');
+/** Hyperbolic cosine. */
 export const cosh = unaryFn('cosh');
+/** Hyperbolic tangent. */
 export const tanh = unaryFn('tanh');
+/** Inverse hyperbolic sine. */
 export const asinh = unaryFn('asinh');
+/** Inverse hyperbolic cosine. */
 export const acosh = unaryFn('acosh');
+/** Inverse hyperbolic tangent. */
 export const atanh = unaryFn('atanh');
 /** |x|; derivative 0 at 0 by convention. */
 export const abs = unaryFn('abs');
 /** sign(x) ∈ {−1, 0, 1}; derivative 0. */
 export const sign = unaryFn('sign');
+/** Error function (Cody's approximations, ~1e-16). */
 export const erf = unaryFn('erf');
+/** Complementary error function, accurate in the tail. */
 export const erfc = unaryFn('erfc');
 /** Standard normal CDF Φ(x). */
 export const normalCdf = unaryFn('normalCdf');
 /** Inverse standard normal CDF Φ⁻¹(p). */
 export const normalInv = unaryFn('normalInv');
-/** floor, ceil, round (half away from zero, like C), trunc: derivative 0. */
 export const floor = unaryFn('floor');
+/** Ceiling (derivative 0). */
 export const ceil = unaryFn('ceil');
+/** Round half away from zero, like C (derivative 0). */
 export const round = unaryFn('round');
+/** Truncation toward zero (derivative 0). */
 export const trunc = unaryFn('trunc');
 /** log(1 + e^x), computed stably. */
 export const softplus = unaryFn('softplus');
