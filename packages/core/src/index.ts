@@ -24,6 +24,7 @@ export {
   checkJvp,
   checkVjp,
 } from './check.js';
+export { checkpoint } from './checkpoint/segment.js';
 export { customJvp, customVjp } from './custom.js';
 export {
   BranchChangeError,
