@@ -9,6 +9,7 @@ import {
   inputCount,
   jacobianFloat,
   jvpFloat,
+  outputCount,
   outputValues,
   type Recording,
   recordCall,
@@ -57,7 +58,7 @@ export class RecordedFunction<X extends PlainValue = PlainValue, Y extends Plain
     rec.tape.consts.consolidate();
     this.strict = strict;
     this.inputLength = inputCount(rec);
-    this.outputLength = rec.outSlots.length;
+    this.outputLength = outputCount(rec);
     this.scalarInput = rec.inLen === 0;
     this.scalarOutput = rec.outScalar;
   }

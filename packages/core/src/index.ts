@@ -24,6 +24,14 @@ export {
   checkJvp,
   checkVjp,
 } from './check.js';
+export {
+  type CheckpointOptions,
+  type CheckpointStats,
+  checkpointedLoop,
+  checkpointedWhile,
+  type StepFunction,
+} from './checkpoint/loop.js';
+export { optimalForwardSteps } from './checkpoint/revolve.js';
 export { checkpoint } from './checkpoint/segment.js';
 export { customJvp, customVjp } from './custom.js';
 export {

@@ -65,6 +65,8 @@ export function recordCall(f: unknown, x: unknown, rest: readonly unknown[], who
   }
 }
 
+const NO_CONSTANTS = new Float64Array(0);
+
 function normalizeOutput(t: Tape, input: Active | ActiveVec, out: unknown, who: string): Recording {
   const inSlot = input.slot;
   const inLen = input instanceof ActiveVec ? input.length : 0;
@@ -88,15 +90,20 @@ function normalizeOutput(t: Tape, input: Active | ActiveVec, out: unknown, who: 
     };
   }
   if (out instanceof ActiveVec) {
-    const s = runIn(t, out);
-    const slots = new Int32Array(out.length);
-    for (let i = 0; i < out.length; i++) slots[i] = s + i;
+    const slot = runIn(t, out);
+    const len = out.length;
+    // A run's slots are consecutive: the explicit list is built only if some caller asks for it
+    // (the sweeps use outRun directly), which matters for the many short tapes of checkpointing.
+    let slots: Int32Array | undefined;
     return {
       ...base,
       outScalar: false,
-      outSlots: slots,
-      outConsts: new Float64Array(out.length),
-      outRun: { slot: s, len: out.length },
+      get outSlots(): Int32Array {
+        if (slots === undefined) slots = Int32Array.from({ length: len }, (_, i) => slot + i);
+        return slots;
+      },
+      outConsts: NO_CONSTANTS,
+      outRun: { slot, len },
     };
   }
   if (out instanceof Float64Array) {
@@ -129,7 +136,7 @@ function normalizeOutput(t: Tape, input: Active | ActiveVec, out: unknown, who: 
 
 /** Number of outputs. */
 export function outputCount(rec: Recording): number {
-  return rec.outSlots.length;
+  return rec.outRun !== undefined ? rec.outRun.len : rec.outSlots.length;
 }
 
 /** Input dimension (1 for a scalar input). */
@@ -144,6 +151,7 @@ export function isNested(rec: Recording): boolean {
 
 /** Current output values. */
 export function outputValues(rec: Recording): Float64Array {
+  if (rec.outRun !== undefined) return rec.tape.readRun(rec.outRun.slot, rec.outRun.len);
   const m = rec.outSlots.length;
   const y = new Float64Array(m);
   for (let i = 0; i < m; i++) {
@@ -162,10 +170,18 @@ export function vjpFloat(rec: Recording, U: readonly Float64Array[]): Float64Arr
   const t = rec.tape;
   const debug = isDebugNonFinite();
   const adj = takeSweepBuffer(t.slots.size * q);
-  for (let i = 0; i < rec.outSlots.length; i++) {
-    const s = rec.outSlots[i]!;
-    if (s < 0) continue;
-    for (let k = 0; k < q; k++) adj[s * q + k] += U[k]![i]!;
+  if (rec.outRun !== undefined) {
+    const { slot, len } = rec.outRun;
+    for (let k = 0; k < q; k++) {
+      const u = U[k]!;
+      for (let i = 0; i < len; i++) adj[(slot + i) * q + k] += u[i]!;
+    }
+  } else {
+    for (let i = 0; i < rec.outSlots.length; i++) {
+      const s = rec.outSlots[i]!;
+      if (s < 0) continue;
+      for (let k = 0; k < q; k++) adj[s * q + k] += U[k]![i]!;
+    }
   }
   // Clearing keeps the buffer reusable without a memset; the non-finite scan needs every adjoint kept.
   reverseSweep(t, adj, q, !debug);
@@ -198,12 +214,15 @@ export function jvpFloat(rec: Recording, V: readonly Float64Array[]): Float64Arr
     scanValues(t);
     scanTangents(t, dot, p);
   }
-  const m = rec.outSlots.length;
+  const m = outputCount(rec);
   const res = new Float64Array(m * p);
-  for (let i = 0; i < m; i++) {
-    const s = rec.outSlots[i]!;
-    if (s < 0) continue;
-    for (let k = 0; k < p; k++) res[i * p + k] = dot[s * p + k]!;
+  if (rec.outRun !== undefined) res.set(dot.subarray(rec.outRun.slot * p, (rec.outRun.slot + m) * p));
+  else {
+    for (let i = 0; i < m; i++) {
+      const s = rec.outSlots[i]!;
+      if (s < 0) continue;
+      for (let k = 0; k < p; k++) res[i * p + k] = dot[s * p + k]!;
+    }
   }
   giveSweepBuffer(dot);
   return res;
@@ -211,7 +230,7 @@ export function jvpFloat(rec: Recording, V: readonly Float64Array[]): Float64Arr
 
 /** Dense Jacobian (m × n), by forward sweeps when n <= m, else reverse sweeps, in blocks. */
 export function jacobianFloat(rec: Recording, mode: 'auto' | 'forward' | 'reverse', block = 16): DenseMatrix {
-  const m = rec.outSlots.length;
+  const m = outputCount(rec);
   const n = inputCount(rec);
   const J = new Float64Array(m * n);
   const useForward = mode === 'forward' || (mode === 'auto' && n <= m);

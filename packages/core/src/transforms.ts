@@ -14,6 +14,7 @@ import {
   jacobianFloat,
   jvpFloat,
   jvpGeneric,
+  outputCount,
   outputValues,
   type Recording,
   recordCall,
@@ -46,7 +47,7 @@ function scalarOutput(rec: Recording, who: string): void {
     throw new ShapeError(
       `${who}: f result`,
       'a scalar (number or active scalar)',
-      `a vector of length ${rec.outSlots.length}`,
+      `a vector of length ${outputCount(rec)}`,
     );
   }
 }
@@ -158,7 +159,7 @@ export function vjp<A extends unknown[]>(
 export function vjp(f: (x: never, ...rest: unknown[]) => VectorResult, x: Value, ...rest: unknown[]): any {
   requireFunction(f, 'vjp');
   const rec = recordCall(f, x, rest, 'vjp');
-  const m = rec.outSlots.length;
+  const m = outputCount(rec);
   const nested = isNested(rec);
   const gt = nested ? genericOf(rec) : undefined;
   const value = gt !== undefined ? genericOutput(rec, gt) : outputShape(rec, outputValues(rec));
@@ -203,7 +204,7 @@ function jacobianOf(rec: Recording, mode: 'auto' | 'forward' | 'reverse'): Dense
     if (!isNested(rec)) return jacobianFloat(rec, mode);
     // Nested: rows by generic reverse sweeps, each recorded on the enclosing tape.
     const gt = genericOf(rec);
-    const m = rec.outSlots.length;
+    const m = outputCount(rec);
     const n = inputCount(rec);
     const rows: Value[] = [];
     for (let i = 0; i < m; i++) {

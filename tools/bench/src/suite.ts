@@ -3,10 +3,11 @@
  * the plain-JS primal of the same problem and size, measured right before in the same process.
  * Shared by `pnpm bench` (full size) and `pnpm demo` (quick).
  */
-import { grad, record, type TapeStats } from '@wengert/core';
+import { type CheckpointStats, grad, record, type TapeStats } from '@wengert/core';
 import { FULL_TIMING, measure, median, QUICK_TIMING, type Timing, type TimingOptions } from './harness.js';
 import * as asian from './problems/asian.js';
 import { splitmixNormals } from './problems/normals.js';
+import * as heat from './problems/heat.js';
 import * as rosen from './problems/rosenbrock.js';
 
 /** Tape bytes per recorded scalar op, or per vector element written. */
@@ -83,7 +84,7 @@ export function runSuite(options: SuiteOptions = {}): Result[] {
   const runs: Result[][] = [];
   for (let p = 1; p <= passes; p++) {
     if (passes > 1) ctx.log(`pass ${p}/${passes}`);
-    runs.push([...rosenbrockSuite(ctx), ...asianSuite(ctx)]);
+    runs.push([...rosenbrockSuite(ctx), ...asianSuite(ctx), ...checkpointSuite(ctx)]);
   }
   return runs[0]!.map((_, i) => mergePasses(runs.map((run) => run[i]!)));
 }
@@ -378,6 +379,82 @@ function asianSuite(ctx: Context): Result[] {
       },
     };
     out.push(timed(ctx, spec, baseline, () => gradient(theta)));
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checkpointing (heat equation, 10^3 states, 10^4 steps, s = 20 snapshots)
+
+const CHECKPOINT_IDS = { time: 'core.checkpoint.heat', memory: 'core.checkpoint.heat.memory' } as const;
+
+/** Largest relative difference of two gradients (relative to the largest entry of the reference). */
+function gradientDifference(got: Float64Array, ref: Float64Array): number {
+  let d = 0;
+  let scale = 0;
+  for (let i = 0; i < ref.length; i++) {
+    d = Math.max(d, Math.abs(got[i]! - ref[i]!));
+    scale = Math.max(scale, Math.abs(ref[i]!));
+  }
+  return d / scale;
+}
+
+function checkpointSuite(ctx: Context): Result[] {
+  const ids = CHECKPOINT_IDS;
+  if (!Object.values(ids).some(ctx.want)) return [];
+  const n = 1000;
+  const steps = ctx.quick ? 1000 : 10_000;
+  const s = 20;
+  const size = `${n}x${steps}`;
+  const u0 = heat.initialState(n);
+  const plainGrad = grad(heat.plainLoss(steps));
+  const stats = {} as CheckpointStats;
+  const ckGrad = grad(heat.checkpointedLoss(steps, s, stats));
+  const ref = plainGrad(u0);
+  const error = gradientDifference(ckGrad(u0), ref);
+  ctx.log(`Heat equation ${size}, s = ${s}: recomputed ${stats.recomputedSteps} steps (optimal ${stats.optimalRecomputedSteps})`);
+  const out: Result[] = [];
+  if (ctx.want(ids.time)) {
+    const spec = {
+      id: ids.time,
+      size,
+      budget: 3,
+      error,
+      tolerance: 1e-14,
+      detail: {
+        n,
+        steps,
+        snapshots: s,
+        baseline: 'gradient on the plain tape (every step recorded), not the JS primal',
+        metric: 'max_i |g_i - gplain_i| / max_i |gplain_i|',
+        recomputedSteps: stats.recomputedSteps,
+        optimalRecomputedSteps: stats.optimalRecomputedSteps,
+      },
+    };
+    out.push(timed(ctx, spec, () => plainGrad(u0), () => ckGrad(u0)));
+  }
+  if (ctx.want(ids.memory)) {
+    const plainBytes = heat.plainPeakBytes(steps, u0);
+    const ck = heat.checkpointedPeakBytes(steps, s, u0);
+    const ratio = ck.bytes / plainBytes;
+    ctx.log(`  ${ids.memory}: ${ck.bytes} B with s = ${s} vs ${plainBytes} B plain, ratio ${ratio.toExponential(2)}`);
+    out.push({
+      id: ids.memory,
+      size,
+      ratio,
+      budget: 0.02,
+      correct: true,
+      pass: ratio <= 0.02,
+      memory: true,
+      bytes: { value: ratio, unit: 'B/op' },
+      detail: {
+        unitNote: 'ratio of peak bytes (checkpointed / plain tape), not bytes per op',
+        plainBytes,
+        checkpointedBytes: ck.bytes,
+        snapshotBytes: ck.stats.peakSnapshotBytes,
+        stepTapeBytes: ck.stats.peakStepTapeBytes,
+      },
+    });
   }
   return out;
 }

@@ -812,9 +812,9 @@ export function evalConcat(t: Tape, r: number): void {
     const l = list[i + 1]!;
     if (l === 0) Y[o++] = S.read(s);
     else {
-      const X = S.buffer(s);
       const xo = S.offset(s);
-      for (let k = 0; k < l; k++) Y[o + k] = X[xo + k]!;
+      // set() copies like memmove (source and target may share a buffer).
+      Y.set(S.buffer(s).subarray(xo, xo + l), o);
       o += l;
     }
   }

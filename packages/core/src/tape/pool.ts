@@ -37,6 +37,24 @@ export function takeF64(n: number): Float64Array {
   f64Bytes -= c.byteLength;
   return c.length === n ? c : new Float64Array(n);
 }
+/**
+ * A pooled full chunk if one is waiting, else undefined (never allocates): a new tape starts on a
+ * warm full chunk when a previous tape left one, instead of growing a small first chunk by copies.
+ */
+export function pooledF64(): Float64Array | undefined {
+  const c = f64.pop();
+  if (c !== undefined) f64Bytes -= c.byteLength;
+  return c;
+}
+/** Pooled instruction columns (code, a, b) of full size if all three are waiting, else undefined. */
+export function pooledColumns(): [Uint16Array, Int32Array, Int32Array] | undefined {
+  if (u16.length < 1 || i32.length < 2) return undefined;
+  const code = u16.pop()!;
+  const a = i32.pop()!;
+  const b = i32.pop()!;
+  colBytes -= code.byteLength + a.byteLength + b.byteLength;
+  return [code, a, b];
+}
 export function takeU16(n: number): Uint16Array {
   const c = u16.pop();
   if (c === undefined) return new Uint16Array(n);

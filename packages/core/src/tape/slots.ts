@@ -8,7 +8,7 @@
  * backs several consecutive chunk entries. Either way `buffer(s)` + `offset(s)` address a run as
  * one contiguous stretch of a `Float64Array`.
  */
-import { giveBig, giveF64, takeBig, takeF64 } from './pool.js';
+import { giveBig, giveF64, pooledF64, takeBig, takeF64 } from './pool.js';
 
 // Hot paths (here and in the sweeps) write these as the literals 12, 0xfff and 4096: V8 does not
 // constant-fold imported or module-level consts inside optimized loops, and the literal saves a
@@ -39,7 +39,11 @@ export class SlotStore {
   flat: Float64Array | undefined = undefined;
 
   constructor() {
-    this.cur = new Float64Array(FIRST_CHUNK);
+    const warm = pooledF64();
+    if (warm !== undefined && warm.length === SLOT_CHUNK) {
+      this.cur = warm;
+      this.cap = SLOT_CHUNK;
+    } else this.cur = new Float64Array(FIRST_CHUNK);
     this.chunks.push(this.cur);
     this.bufs.push(this.cur);
     this.bases.push(0);

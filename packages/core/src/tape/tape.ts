@@ -14,7 +14,7 @@
  */
 
 import type { AtomicCallRecord } from '../atomic.js';
-import { giveI32, giveU16, takeI32, takeU16 } from './pool.js';
+import { giveI32, giveU16, pooledColumns, takeI32, takeU16 } from './pool.js';
 import { SlotStore } from './slots.js';
 import type { Value } from './values.js';
 
@@ -103,11 +103,12 @@ export class Tape {
   private icap = 0;
 
   private addInstrChunk(): void {
-    const first = this.codes.length === 0;
+    const warm = this.codes.length === 0 ? pooledColumns() : undefined;
+    const first = this.codes.length === 0 && (warm === undefined || warm[0].length !== COL_CHUNK);
     const n = first ? 256 : COL_CHUNK;
-    this.curCode = first ? new Uint16Array(n) : takeU16(n);
-    this.curA = first ? new Int32Array(n) : takeI32(n);
-    this.curB = first ? new Int32Array(n) : takeI32(n);
+    this.curCode = first ? new Uint16Array(n) : (warm?.[0] ?? takeU16(n));
+    this.curA = first ? new Int32Array(n) : (warm?.[1] ?? takeI32(n));
+    this.curB = first ? new Int32Array(n) : (warm?.[2] ?? takeI32(n));
     this.codes.push(this.curCode);
     this.as.push(this.curA);
     this.bs.push(this.curB);
@@ -158,7 +159,14 @@ export class Tape {
     const out = len === 0 ? this.slots.push(0) : this.slots.pushRun(len);
     const r = this.nExt++;
     const ri = r & (EXT_CHUNK_RECORDS - 1);
-    if (ri === 0) this.ext.push(new Int32Array(EXT_CHUNK_RECORDS * EXT_WORDS));
+    if (ri === 0) {
+      // The first chunk starts at 16 records (short tapes stay small) and doubles in place.
+      this.ext.push(new Int32Array((r === 0 ? 16 : EXT_CHUNK_RECORDS) * EXT_WORDS));
+    } else if (r < EXT_CHUNK_RECORDS && ri * EXT_WORDS === this.ext[0]!.length) {
+      const grown = new Int32Array(Math.min(2 * ri, EXT_CHUNK_RECORDS) * EXT_WORDS);
+      grown.set(this.ext[0]!);
+      this.ext[0] = grown;
+    }
     const rec = this.ext[this.ext.length - 1]!;
     const w = ri * EXT_WORDS;
     rec[w + E_OUT] = out;
@@ -271,7 +279,8 @@ export class Tape {
   stats(): TapeStats {
     let instrBytes = 0;
     for (let c = 0; c < this.codes.length; c++) instrBytes += this.codes[c]!.length * (2 + 4 + 4);
-    const extBytes = this.ext.length * EXT_CHUNK_RECORDS * EXT_WORDS * 4;
+    let extBytes = 0;
+    for (const e of this.ext) extBytes += e.byteLength;
     let indexBytes = 0;
     for (const ix of this.indexArrays) indexBytes += ix.byteLength;
     for (const l of this.lists) indexBytes += l.byteLength;
