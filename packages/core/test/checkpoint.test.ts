@@ -158,6 +158,7 @@ describe('checkpointedLoop', () => {
     expect(stats.peakSnapshots).toBeLessThanOrEqual(8);
     expect(stats.peakSnapshotBytes).toBeLessThanOrEqual(8 * n * 8);
     expect(stats.peakStepTapeBytes).toBeGreaterThan(0);
+    expect(stats.peakBytes).toBe(stats.peakSnapshotBytes + stats.peakStepTapeBytes);
     // The enclosing tape holds one loop instruction, not the trajectory.
     const ck = record(lossCk, u0).stats();
     const plain = record(lossPlain, u0).stats();

@@ -6,13 +6,21 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, expect, it, vi } from 'vitest';
+import { type ActiveVec, add, concat, grad, mul, slice, square, sub, sum, type Value, type Vec } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const readme = readFileSync(join(here, '..', 'README.md'), 'utf8');
 const block = /<!-- example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- example:end -->/.exec(readme);
 const file = join(here, '.readme-example.generated.ts');
+const ckBlock = /<!-- checkpoint-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- checkpoint-example:end -->/.exec(
+  readme,
+);
+const ckFile = join(here, '.readme-checkpoint.generated.ts');
 
-afterAll(() => rmSync(file, { force: true }));
+afterAll(() => {
+  rmSync(file, { force: true });
+  rmSync(ckFile, { force: true });
+});
 
 it('the README example runs and prints what it claims', async () => {
   expect(block, 'README has an example block').not.toBeNull();
@@ -33,4 +41,34 @@ it('the README example runs and prints what it claims', async () => {
   const err = /max relative error vs finite differences: ([0-9.e+-]+)/.exec(out);
   expect(err).not.toBeNull();
   expect(Number(err![1])).toBeLessThan(1e-8);
+});
+
+it('the checkpointing example runs and agrees with the plain tape', async () => {
+  expect(ckBlock, 'README has a checkpointing example').not.toBeNull();
+  // Same code with 200 steps instead of 10^4, so the test stays fast.
+  writeFileSync(ckFile, ckBlock![1]!.replace('10_000', '200'));
+  const lines: string[] = [];
+  const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    lines.push(args.map(String).join(' '));
+  });
+  try {
+    await import(/* @vite-ignore */ ckFile);
+  } finally {
+    spy.mockRestore();
+  }
+  const m = /∂loss\/∂α = (-?[0-9.e+-]+)/.exec(lines.join('\n'));
+  expect(m).not.toBeNull();
+  // The same loss on the plain tape (every step recorded).
+  const step = (u: Vec, alpha: Value): Vec => {
+    const n = u.length;
+    return add(u, mul(alpha, sub(add(concat([0, slice(u, 0, n - 1)]), concat([slice(u, 1, n), 0])), mul(2, u))));
+  };
+  const plain = (v: ActiveVec) => {
+    let u: Vec = v.slice(0, 1000);
+    for (let k = 0; k < 200; k++) u = step(u, v.at(1000));
+    return sum(square(u));
+  };
+  const v0 = new Float64Array(1001).map((_, i) => (i < 1000 ? Math.sin((Math.PI * (i + 1)) / 1001) : 0.25));
+  const want = grad(plain)(v0)[1000]!;
+  expect(Math.abs(Number(m![1]) - want) / Math.abs(want)).toBeLessThan(1e-13);
 });

@@ -2,7 +2,12 @@
 import type { Result, TapeBytes } from './suite.js';
 
 const num = (v: number | undefined): string => (v === undefined ? '–' : v.toPrecision(3));
-const bytes = (b: TapeBytes | undefined): string => (b === undefined ? '–' : `${b.value.toFixed(1)} ${b.unit}`);
+const bytes = (b: TapeBytes | undefined): string =>
+  b === undefined
+    ? '–'
+    : b.unit === 'of plain'
+      ? `${b.value.toExponential(2)} ${b.unit}`
+      : `${b.value.toFixed(1)} ${b.unit}`;
 
 function ratioText(r: Result): string {
   return r.memory ? bytes(r.bytes) : `${r.ratio.toFixed(2)}x`;

@@ -49,6 +49,8 @@ export interface CheckpointStats {
   peakStepTapeBytes: number;
   /** Instructions of that largest step tape. */
   stepTapeInstructions: number;
+  /** Peak bytes the last reverse sweep held for this loop: snapshots plus the largest step tape. */
+  peakBytes: number;
 }
 
 /** Options of `checkpointedLoop`. */
@@ -73,6 +75,7 @@ function emptyStats(): CheckpointStats {
     peakSnapshotBytes: 0,
     peakStepTapeBytes: 0,
     stepTapeInstructions: 0,
+    peakBytes: 0,
   };
 }
 
@@ -210,6 +213,7 @@ function loopDefinition(cfg: LoopConfig): AtomicDefinition<ForwardRun> {
       stats.recomputedSteps = r.forwardSteps;
       stats.peakSnapshots = r.peakSnapshots;
       stats.peakSnapshotBytes = r.peakSnapshots * n * 8;
+      stats.peakBytes = stats.peakSnapshotBytes + stats.peakStepTapeBytes;
       if (pbar === undefined) return [lambda];
       return [lambda, typeof p === 'number' ? pbar[0]! : pbar];
     },

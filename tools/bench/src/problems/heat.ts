@@ -12,8 +12,8 @@ import {
   concat,
   grad,
   mul,
-  record,
   type Real,
+  record,
   slice,
   square,
   sub,
@@ -51,7 +51,8 @@ export function plainLoss(nSteps: number) {
 
 /** Loss with the loop checkpointed (s snapshots); stats are filled in by the sweeps. */
 export function checkpointedLoss(nSteps: number, snapshots: number, stats: CheckpointStats) {
-  return (u0: ActiveVec): Real => sum(square(checkpointedLoop((u) => heatStep(u, ALPHA), u0, nSteps, { snapshots, stats })));
+  return (u0: ActiveVec): Real =>
+    sum(square(checkpointedLoop((u) => heatStep(u, ALPHA), u0, nSteps, { snapshots, stats })));
 }
 
 /** Peak bytes of the plain tape: the whole recording. */
@@ -63,7 +64,11 @@ export function plainPeakBytes(nSteps: number, u0: Float64Array): number {
  * Peak bytes with checkpointing: the enclosing tape (one loop instruction), the snapshots held at
  * once and the largest single-step tape of the reverse sweep, all alive at the same time.
  */
-export function checkpointedPeakBytes(nSteps: number, snapshots: number, u0: Float64Array): { bytes: number; stats: CheckpointStats } {
+export function checkpointedPeakBytes(
+  nSteps: number,
+  snapshots: number,
+  u0: Float64Array,
+): { bytes: number; stats: CheckpointStats } {
   const stats = {} as CheckpointStats;
   const f = checkpointedLoss(nSteps, snapshots, stats);
   const outer = record(f, u0).stats().usedBytes;
