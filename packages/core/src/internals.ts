@@ -1,0 +1,64 @@
+/**
+ * @wengert/core/internals: the tape as data, for Wengert's own sibling packages (higher-order,
+ * sparse, compile) that add sweeps over the same instruction stream. Not a stable public API: the
+ * encoding may change with core; packages depending on it pin core's version.
+ *
+ * @packageDocumentation
+ */
+export { type AtomicCallRecord, callAtomic, readInputs, readOutputs } from './atomic.js';
+export { describeValue } from './errors.js';
+export { argExtreme } from './ops/functions.js';
+export type { BinarySpec, OpSpec, UnarySpec } from './ops/spec.js';
+export {
+  BCAST_A,
+  BCAST_B,
+  BCAST_C,
+  binarySpec,
+  OP_ATOMIC,
+  OP_CONCAT,
+  OP_CONST_RUN,
+  OP_DOT,
+  OP_GATHER,
+  OP_INPUT,
+  OP_INPUT_RUN,
+  OP_PROD,
+  OP_RMAX,
+  OP_RMIN,
+  OP_SCATTER_ADD,
+  OP_SELECT,
+  OP_SUM,
+  opName,
+  SPECS,
+  unarySpec,
+} from './ops/table.js';
+export {
+  inputCount,
+  isNested,
+  jvpFloat,
+  outputCount,
+  outputValues,
+  type Recording,
+  recordCall,
+  vjpFloat,
+} from './recording.js';
+export { forwardSweep } from './sweeps/forward.js';
+export { G as genericOps } from './sweeps/generic.js';
+export { replayValues } from './sweeps/replay.js';
+export { reverseSweep } from './sweeps/reverse.js';
+export { giveSweepBuffer, takeSweepBuffer } from './tape/pool.js';
+export {
+  A_CONST,
+  B_CONST,
+  COL_CHUNK,
+  E_A,
+  E_AUX,
+  E_B,
+  E_C,
+  E_LEN,
+  E_OUT,
+  E_PREV,
+  EXT,
+  type Instr,
+  listInstructions,
+  Tape,
+} from './tape/tape.js';

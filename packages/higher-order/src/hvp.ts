@@ -1,0 +1,226 @@
+/**
+ * Hessian-vector products and dense Hessians from one recording: a forward tangent sweep along v,
+ * then the combined second-order reverse sweep (sweep.ts). Inside another differentiation (when the
+ * recording captured values of an enclosing tape) they fall back to core's nested forward-over-
+ * reverse, `jvp(grad(f), x, v)`, so they compose like every other transform.
+ */
+import {
+  type Active,
+  type ActiveVec,
+  type DenseMatrix,
+  DomainError,
+  grad,
+  jvp,
+  type Real,
+  ShapeError,
+  type TapeStats,
+} from '@wengert/core';
+import {
+  describeValue as describeValueOf,
+  forwardSweep,
+  giveSweepBuffer,
+  inputCount,
+  outputCount,
+  outputValues,
+  type Recording,
+  recordCall,
+  replayValues,
+  takeSweepBuffer,
+  vjpFloat,
+} from '@wengert/core/internals';
+import { secondOrderReverse } from './sweep.js';
+
+/** A scalar-valued function of a vector (or of a number). */
+export type ScalarFunction = ((x: ActiveVec) => Real) | ((x: Active) => Real);
+
+function checkPoint(x: unknown, who: string): void {
+  if (typeof x === 'number') {
+    if (!Number.isFinite(x)) throw new DomainError(`${who}: x`, 'a finite number', `number ${x}`);
+    return;
+  }
+  if (!(x instanceof Float64Array) || x.length === 0) {
+    throw new ShapeError(`${who}: x`, 'a number or a non-empty Float64Array', describeValueOf(x));
+  }
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]!)) throw new DomainError(`${who}: x[${i}]`, 'a finite number', `number ${x[i]}`);
+  }
+}
+
+function direction(v: unknown, n: number, scalar: boolean, arg: string): Float64Array {
+  const d = scalar && typeof v === 'number' ? Float64Array.of(v) : v;
+  if (!(d instanceof Float64Array) || d.length !== n) {
+    throw new ShapeError(
+      arg,
+      scalar ? 'a number (x is a number)' : `a Float64Array of length ${n} (the length of x)`,
+      describeValueOf(v),
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(d[i]!)) throw new DomainError(`${arg}[${i}]`, 'a finite number', `number ${d[i]}`);
+  }
+  return d;
+}
+
+function requireScalarOutput(rec: Recording, who: string): void {
+  if (!rec.outScalar) {
+    throw new ShapeError(
+      `${who}: f result`,
+      'a scalar (number or active scalar)',
+      `a vector of length ${outputCount(rec)}`,
+    );
+  }
+}
+
+/** H·v on a recording whose values are current; one forward and one second-order reverse sweep. */
+function hvpOnRecording(rec: Recording, v: Float64Array): Float64Array {
+  const t = rec.tape;
+  const n = inputCount(rec);
+  const size = t.slots.size;
+  const out = rec.outSlots[0]!;
+  if (out < 0) return new Float64Array(n); // a constant f
+  // Pooled buffers: the forward sweep writes every slot it reads, so only its inputs need zeros.
+  const dot = takeSweepBuffer(size, false);
+  for (const info of t.inputs) dot.fill(0, info.slot, info.slot + (info.len || 1));
+  for (let j = 0; j < n; j++) dot[rec.inSlot + j] = v[j]!;
+  forwardSweep(t, dot, 1);
+  const adj = takeSweepBuffer(size);
+  const adj2 = takeSweepBuffer(size);
+  adj[out] = 1;
+  secondOrderReverse(t, dot, adj, adj2);
+  const res = adj2.slice(rec.inSlot, rec.inSlot + n);
+  giveSweepBuffer(dot);
+  giveSweepBuffer(adj);
+  giveSweepBuffer(adj2);
+  return res;
+}
+
+/**
+ * H(x)·v for a scalar-valued f: one forward sweep along v and one combined second-order reverse
+ * sweep over a single recording. `v` may be an array of directions (one sweep pair each).
+ */
+export function hvp(f: (x: ActiveVec) => Real, x: Float64Array, v: Float64Array): Float64Array;
+export function hvp(f: (x: ActiveVec) => Real, x: Float64Array, v: readonly Float64Array[]): Float64Array[];
+export function hvp(f: (x: Active) => Real, x: number, v: number): number;
+export function hvp(
+  f: ScalarFunction,
+  x: number | Float64Array,
+  v: number | Float64Array | readonly Float64Array[],
+): number | Float64Array | Float64Array[] {
+  const who = 'hvp';
+  if (typeof f !== 'function') throw new ShapeError(`${who}: f`, 'a function', describeValueOf(f));
+  checkPoint(x, who);
+  const scalar = typeof x === 'number';
+  const n = scalar ? 1 : (x as Float64Array).length;
+  const many = Array.isArray(v);
+  const dirs = many
+    ? (v as readonly Float64Array[]).map((d, k) => direction(d, n, false, `${who}: v[${k}]`))
+    : [direction(v, n, scalar, `${who}: v`)];
+  const rec = recordCall(f, x, [], who);
+  try {
+    requireScalarOutput(rec, who);
+    const res = dirs.map((d) => hvpOnRecording(rec, d));
+    if (many) return res;
+    return scalar ? res[0]![0]! : res[0]!;
+  } finally {
+    rec.tape.recycle();
+  }
+}
+
+/** Dense Hessian of a scalar-valued f at x (n HVPs with the unit vectors on one recording). */
+export function hessian(f: (x: ActiveVec) => Real): (x: Float64Array) => DenseMatrix {
+  if (typeof f !== 'function') throw new ShapeError('hessian: f', 'a function', describeValueOf(f));
+  return (x) => {
+    checkPoint(x, 'hessian');
+    if (typeof x === 'number') throw new ShapeError('hessian: x', 'a Float64Array', 'a number (use hvp(f, x, 1))');
+    const rec = recordCall(f, x, [], 'hessian');
+    try {
+      requireScalarOutput(rec, 'hessian');
+      return denseHessian(rec);
+    } finally {
+      rec.tape.recycle();
+    }
+  };
+}
+
+function denseHessian(rec: Recording): DenseMatrix {
+  const n = inputCount(rec);
+  const H = new Float64Array(n * n);
+  const e = new Float64Array(n);
+  for (let j = 0; j < n; j++) {
+    e.fill(0);
+    e[j] = 1;
+    const col = hvpOnRecording(rec, e);
+    for (let i = 0; i < n; i++) H[i * n + j] = col[i]!;
+  }
+  return { rows: n, cols: n, data: H };
+}
+
+/** A scalar function recorded once; values, gradients, HVPs and Hessians at new points by replay. */
+export class RecordedHessian {
+  private readonly rec: Recording;
+  /** Number of inputs. */
+  readonly inputLength: number;
+
+  /** @internal use `recordHessian`. */
+  constructor(rec: Recording) {
+    this.rec = rec;
+    this.inputLength = inputCount(rec);
+  }
+
+  private at(x: Float64Array, who: string): void {
+    checkPoint(x, who);
+    if (x.length !== this.inputLength) {
+      throw new ShapeError(`${who}: x`, `a Float64Array of length ${this.inputLength}`, describeValueOf(x));
+    }
+    const t = this.rec.tape;
+    t.slots.buffer(this.rec.inSlot).set(x, t.slots.offset(this.rec.inSlot));
+    replayValues(t);
+  }
+
+  /** f(x). */
+  value(x: Float64Array): number {
+    this.at(x, 'value');
+    return outputValues(this.rec)[0]!;
+  }
+  /** ∇f(x). */
+  gradient(x: Float64Array): Float64Array {
+    this.at(x, 'gradient');
+    return vjpFloat(this.rec, [Float64Array.of(1)]);
+  }
+  /** H(x)·v (or one product per direction). */
+  hvp(x: Float64Array, v: Float64Array): Float64Array;
+  hvp(x: Float64Array, v: readonly Float64Array[]): Float64Array[];
+  hvp(x: Float64Array, v: Float64Array | readonly Float64Array[]): Float64Array | Float64Array[] {
+    const n = this.inputLength;
+    const many = Array.isArray(v);
+    const dirs = many
+      ? (v as readonly Float64Array[]).map((d, k) => direction(d, n, false, `hvp: v[${k}]`))
+      : [direction(v, n, false, 'hvp: v')];
+    this.at(x, 'hvp');
+    const res = dirs.map((d) => hvpOnRecording(this.rec, d));
+    return many ? res : res[0]!;
+  }
+  /** Dense Hessian at x. */
+  hessian(x: Float64Array): DenseMatrix {
+    this.at(x, 'hessian');
+    return denseHessian(this.rec);
+  }
+  /** Tape size. */
+  stats(): TapeStats {
+    return this.rec.tape.stats();
+  }
+}
+
+/** Records a scalar-valued f of a vector at x0 for repeated HVPs / Hessians (no re-running user code). */
+export function recordHessian(f: (x: ActiveVec) => Real, x0: Float64Array): RecordedHessian {
+  if (typeof f !== 'function') throw new ShapeError('recordHessian: f', 'a function', describeValueOf(f));
+  checkPoint(x0, 'recordHessian');
+  const rec = recordCall(f, x0, [], 'recordHessian');
+  requireScalarOutput(rec, 'recordHessian');
+  return new RecordedHessian(rec);
+}
+
+/** Forward-over-reverse through core's nested transforms (for use inside another differentiation). */
+export function nestedHvp(f: (x: ActiveVec) => Real, x: Float64Array, v: Float64Array): Float64Array {
+  return jvp(grad(f) as never, x as never, v as never)[1] as Float64Array;
+}

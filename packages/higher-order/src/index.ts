@@ -1,0 +1,9 @@
+/**
+ * @wengert/higher-order — second derivatives on Wengert's shared tape: Hessian-vector products by
+ * one combined forward-over-reverse sweep, dense Hessians, and recorded functions for repeated
+ * second-order evaluation.
+ *
+ * @packageDocumentation
+ */
+export { hessian, hvp, nestedHvp, RecordedHessian, recordHessian, type ScalarFunction } from './hvp.js';
+export { secondOrderReverse } from './sweep.js';
