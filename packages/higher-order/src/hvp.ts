@@ -164,6 +164,9 @@ export class RecordedHessian {
   /** @internal use `recordHessian`. */
   constructor(rec: Recording) {
     this.rec = rec;
+    // Swept many times: one copy into a flat array makes every replay cheaper (as core's record()).
+    rec.tape.slots.consolidate();
+    rec.tape.consts.consolidate();
     this.inputLength = inputCount(rec);
   }
 

@@ -393,6 +393,32 @@ function vectorFastPath(
   const B = SB.buffer(eb);
   const bo = SB.offset(eb);
   const sign = op === 65 ? -1 : 1;
+  if (!aConst && !bConst && sa === 1 && sb === 1) {
+    // vector ∘ vector: the common case, one tight loop per op.
+    if (op === 66) {
+      for (let i = 0; i < n; i++) {
+        const g = adj[out + i]!;
+        const g2 = adj2[out + i]!;
+        if (g === 0 && g2 === 0) continue;
+        const a = A[ao + i]!;
+        const b = B[bo + i]!;
+        adj[ea + i] += g * b;
+        adj2[ea + i] += g2 * b + g * dot[eb + i]!;
+        adj[eb + i] += g * a;
+        adj2[eb + i] += g2 * a + g * dot[ea + i]!;
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        const g = adj[out + i]!;
+        const g2 = adj2[out + i]!;
+        adj[ea + i] += g;
+        adj2[ea + i] += g2;
+        adj[eb + i] += sign * g;
+        adj2[eb + i] += sign * g2;
+      }
+    }
+    return true;
+  }
   let sumA = 0;
   let sumA2 = 0;
   let sumB = 0;

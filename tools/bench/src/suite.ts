@@ -4,9 +4,11 @@
  * Shared by `pnpm bench` (full size) and `pnpm demo` (quick).
  */
 import { type CheckpointStats, grad, record, type TapeStats } from '@wengert/core';
+import { hvp, recordHessian } from '@wengert/higher-order';
 import { FULL_TIMING, measure, median, QUICK_TIMING, type Timing, type TimingOptions } from './harness.js';
 import * as asian from './problems/asian.js';
 import * as heat from './problems/heat.js';
+import * as hvpProblem from './problems/hvp.js';
 import { splitmixNormals } from './problems/normals.js';
 import * as rosen from './problems/rosenbrock.js';
 
@@ -84,7 +86,7 @@ export function runSuite(options: SuiteOptions = {}): Result[] {
   const runs: Result[][] = [];
   for (let p = 1; p <= passes; p++) {
     if (passes > 1) ctx.log(`pass ${p}/${passes}`);
-    runs.push([...rosenbrockSuite(ctx), ...asianSuite(ctx), ...checkpointSuite(ctx)]);
+    runs.push([...rosenbrockSuite(ctx), ...asianSuite(ctx), ...hvpSuite(ctx), ...checkpointSuite(ctx)]);
   }
   return runs[0]!.map((_, i) => mergePasses(runs.map((run) => run[i]!)));
 }
@@ -464,6 +466,89 @@ function checkpointSuite(ctx: Context): Result[] {
         stepTapeBytes: ck.stats.peakStepTapeBytes,
       },
     });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hessian-vector products (BENCHMARKS.md §4, n = 10^5)
+
+function hvpSuite(ctx: Context): Result[] {
+  const ids = {
+    hand: 'js.rosenbrock.hand.hvp',
+    vector: 'ho.rosenbrock.vector.hvp',
+    scalar: 'ho.rosenbrock.scalar.hvp',
+    overGrad: 'ho.rosenbrock.hvp-over-grad',
+  };
+  if (!Object.values(ids).some(ctx.want)) return [];
+  const n = ctx.quick ? 10_000 : 100_000;
+  const size = String(n);
+  const x0 = rosen.startPoint(n);
+  const v = hvpProblem.direction(n);
+  const ref = hvpProblem.analyticHvp(x0, v);
+  const baseline = () => rosen.primal(x0);
+  const metric = 'max_i |Hv_i - ref_i| / max_i |ref_i| against the analytic tridiagonal Hessian';
+  const out: Result[] = [];
+  ctx.log(`Hessian-vector product, Rosenbrock n = ${n}`);
+  if (ctx.want(ids.hand)) {
+    const r = new Float64Array(n);
+    const spec = {
+      id: ids.hand,
+      size,
+      budget: null,
+      error: gradientDifference(hvpProblem.handHvp(x0, v, r), ref),
+      tolerance: 1e-12,
+      detail: { n, metric },
+    };
+    out.push(timed(ctx, spec, baseline, () => hvpProblem.handHvp(x0, v, r)));
+  }
+  if (ctx.want(ids.vector)) {
+    const spec = {
+      id: ids.vector,
+      size,
+      budget: 30,
+      error: gradientDifference(hvp(rosen.rosenbrockVector, x0, v), ref),
+      tolerance: 1e-12,
+      detail: { n, metric, what: 'hvp(f, x0, v): record the vector form + forward sweep + second-order reverse sweep' },
+    };
+    out.push(timed(ctx, spec, baseline, () => hvp(rosen.rosenbrockVector, x0, v)));
+  }
+  if (ctx.want(ids.scalar) || ctx.want(ids.overGrad)) {
+    const F = recordHessian(rosen.rosenbrockScalar, x0);
+    const error = gradientDifference(F.hvp(x0, v), ref);
+    if (ctx.want(ids.scalar)) {
+      const spec = {
+        id: ids.scalar,
+        size,
+        budget: 100,
+        error,
+        tolerance: 1e-12,
+        detail: {
+          n,
+          metric,
+          what: 'F.hvp(x0, v) on recordHessian(scalar loop): replay + forward + second-order reverse',
+        },
+      };
+      out.push(timed(ctx, spec, baseline, () => F.hvp(x0, v)));
+    }
+    if (ctx.want(ids.overGrad)) {
+      const spec = {
+        id: ids.overGrad,
+        size,
+        budget: 3,
+        error,
+        tolerance: 1e-12,
+        detail: { n, metric, baseline: 'F.gradient(x0) on the same recorded function (not the JS primal)' },
+      };
+      out.push(
+        timed(
+          ctx,
+          spec,
+          () => F.gradient(x0),
+          () => F.hvp(x0, v),
+        ),
+      );
+    }
   }
   return out;
 }

@@ -7,7 +7,9 @@
  */
 import { type AtomicCallRecord, type Plain, readInputs, readOutputs, requireRule } from '../atomic.js';
 import { describeValue, ShapeError } from '../errors.js';
+import { UNARY_SPECS } from '../ops/elementwise.js';
 import { argExtreme } from '../ops/functions.js';
+import type { UnarySpec } from '../ops/spec.js';
 import {
   BCAST_A,
   BCAST_B,
@@ -25,9 +27,10 @@ import {
   OP_SELECT,
   OP_SUM,
 } from '../ops/table.js';
-
 import { A_CONST, B_CONST, COL_CHUNK, E_A, E_AUX, E_B, E_C, E_LEN, E_OUT, EXT, type Tape } from '../tape/tape.js';
 import { binaryPartialA, binaryPartialB, binaryPartials, P, unaryPartial } from './rules.js';
+
+const SQUARE = UNARY_SPECS.square as UnarySpec;
 
 /** Runs the forward sweep over all of t. */
 export function forwardSweep(t: Tape, dot: Float64Array, p: number): void {
@@ -47,6 +50,63 @@ export function forwardSweep(t: Tape, dot: Float64Array, p: number): void {
         continue;
       }
       const out = cur++;
+      if (p === 1) {
+        // One direction: the hottest ops inline (same arithmetic as binaryTangent: a zero tangent
+        // contributes nothing, the partials are the specs' b, a, ±1, 2x).
+        const ia = A[j]!;
+        const ib = B[j]!;
+        switch (code) {
+          case 64: {
+            const ta = dot[ia]!;
+            const tb = dot[ib]!;
+            let s = 0;
+            if (ta !== 0) s += ta;
+            if (tb !== 0) s += tb;
+            dot[out] = s;
+            continue;
+          }
+          case 576:
+            dot[out] = dot[ia]! !== 0 ? dot[ia]! : 0;
+            continue;
+          case 320:
+            dot[out] = dot[ib]! !== 0 ? dot[ib]! : 0;
+            continue;
+          case 65: {
+            const ta = dot[ia]!;
+            const tb = dot[ib]!;
+            let s = 0;
+            if (ta !== 0) s += ta;
+            if (tb !== 0) s += -tb;
+            dot[out] = s;
+            continue;
+          }
+          case 577:
+            dot[out] = dot[ia]! !== 0 ? dot[ia]! : 0;
+            continue;
+          case 321:
+            dot[out] = dot[ib]! !== 0 ? -dot[ib]! : 0;
+            continue;
+          case 66: {
+            const ta = dot[ia]!;
+            const tb = dot[ib]!;
+            let s = 0;
+            if (ta !== 0) s += V[ib >>> 12]![ib & 0xfff]! * ta;
+            if (tb !== 0) s += V[ia >>> 12]![ia & 0xfff]! * tb;
+            dot[out] = s;
+            continue;
+          }
+          case 578: {
+            const ta = dot[ia]!;
+            dot[out] = ta !== 0 ? K[ib >>> 12]![ib & 0xfff]! * ta : 0;
+            continue;
+          }
+          case 322: {
+            const tb = dot[ib]!;
+            dot[out] = tb !== 0 ? K[ia >>> 12]![ia & 0xfff]! * tb : 0;
+            continue;
+          }
+        }
+      }
       const op = code & 0xff;
       if (op === OP_INPUT) continue;
       simpleForward(code, A[j]!, B[j]!, out, V, K, dot, p);
@@ -135,6 +195,14 @@ export function forwardExt(t: Tape, r: number, code: number, dot: Float64Array, 
     const xs = t.extGet(r, E_A);
     const X = S.buffer(xs);
     const xo = S.offset(xs);
+    if (p === 1 && op === 3) {
+      // square: ∂ = 2x (the spec's d), a zero tangent stays 0.
+      for (let i = 0; i < len; i++) {
+        const ta = dot[xs + i]!;
+        dot[out + i] = ta === 0 ? 0 : SQUARE.d(X[xo + i]!, Y[yo + i]!) * ta;
+      }
+      return out + len;
+    }
     for (let i = 0; i < len; i++) {
       const ga = (xs + i) * p;
       const go = (out + i) * p;
