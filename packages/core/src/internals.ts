@@ -43,7 +43,7 @@ export {
 } from './recording.js';
 export { forwardSweep } from './sweeps/forward.js';
 export { G as genericOps } from './sweeps/generic.js';
-export { replayValues } from './sweeps/replay.js';
+export { type BranchReport, checkBranches, replayValues } from './sweeps/replay.js';
 export { reverseSweep } from './sweeps/reverse.js';
 export { giveSweepBuffer, takeSweepBuffer } from './tape/pool.js';
 export {

@@ -16,6 +16,7 @@ import {
   type TapeStats,
 } from '@wengert/core';
 import {
+  checkBranches,
   describeValue as describeValueOf,
   forwardSweep,
   giveSweepBuffer,
@@ -47,7 +48,9 @@ function checkPoint(x: unknown, who: string): void {
 }
 
 function direction(v: unknown, n: number, scalar: boolean, arg: string): Float64Array {
-  const d = scalar && typeof v === 'number' ? Float64Array.of(v) : v;
+  // As core's jvp: a number x takes a number direction, a vector x a Float64Array of its length.
+  if (scalar && typeof v !== 'number') throw new ShapeError(arg, 'a number (x is a number)', describeValueOf(v));
+  const d = scalar ? Float64Array.of(v as number) : v;
   if (!(d instanceof Float64Array) || d.length !== n) {
     throw new ShapeError(
       arg,
@@ -112,6 +115,7 @@ export function hvp(
   const scalar = typeof x === 'number';
   const n = scalar ? 1 : (x as Float64Array).length;
   const many = Array.isArray(v);
+  if (many && scalar) throw new ShapeError(`${who}: v`, 'a number (x is a number)', describeValueOf(v));
   const dirs = many
     ? (v as readonly Float64Array[]).map((d, k) => direction(d, n, false, `${who}: v[${k}]`))
     : [direction(v, n, scalar, `${who}: v`)];
@@ -158,12 +162,15 @@ function denseHessian(rec: Recording): DenseMatrix {
 /** A scalar function recorded once; values, gradients, HVPs and Hessians at new points by replay. */
 export class RecordedHessian {
   private readonly rec: Recording;
+  private readonly strict: boolean;
+  private changed = 0;
   /** Number of inputs. */
   readonly inputLength: number;
 
   /** @internal use `recordHessian`. */
-  constructor(rec: Recording) {
+  constructor(rec: Recording, strict = false) {
     this.rec = rec;
+    this.strict = strict;
     // Swept many times: one copy into a flat array makes every replay cheaper (as core's record()).
     rec.tape.slots.consolidate();
     rec.tape.consts.consolidate();
@@ -178,6 +185,13 @@ export class RecordedHessian {
     const t = this.rec.tape;
     t.slots.buffer(this.rec.inSlot).set(x, t.slots.offset(this.rec.inSlot));
     replayValues(t);
+    // As core's recorded functions: a recorded comparison that flips is counted (strict: thrown).
+    this.changed = checkBranches(t, this.strict).changed;
+  }
+
+  /** Recorded comparisons that went the other way at the last point (0: the tape represents f there). */
+  get branchChanges(): number {
+    return this.changed;
   }
 
   /** f(x). */
@@ -214,13 +228,20 @@ export class RecordedHessian {
   }
 }
 
-/** Records a scalar-valued f of a vector at x0 for repeated HVPs / Hessians (no re-running user code). */
-export function recordHessian(f: (x: ActiveVec) => Real, x0: Float64Array): RecordedHessian {
+/**
+ * Records a scalar-valued f of a vector at x0 for repeated HVPs / Hessians (no re-running user code).
+ * With `{ strict: true }` a recorded comparison that flips at a new point throws BranchChangeError.
+ */
+export function recordHessian(
+  f: (x: ActiveVec) => Real,
+  x0: Float64Array,
+  options: { readonly strict?: boolean } = {},
+): RecordedHessian {
   if (typeof f !== 'function') throw new ShapeError('recordHessian: f', 'a function', describeValueOf(f));
   checkPoint(x0, 'recordHessian');
   const rec = recordCall(f, x0, [], 'recordHessian');
   requireScalarOutput(rec, 'recordHessian');
-  return new RecordedHessian(rec);
+  return new RecordedHessian(rec, options.strict === true);
 }
 
 /** Forward-over-reverse through core's nested transforms (for use inside another differentiation). */

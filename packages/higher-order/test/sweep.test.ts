@@ -143,3 +143,17 @@ describe('hvp', () => {
 });
 
 export type { Value, Vec };
+
+describe('recordHessian branch checks', () => {
+  it('counts a recorded comparison that flips, and throws in strict mode', async () => {
+    const { BranchChangeError, lt } = await import('@wengert/core');
+    const f = (x: ActiveVec): Real => (lt(x.at(0), 0) ? mul(x.at(0), x.at(0)) : mul(3, mul(x.at(0), x.at(1))));
+    const F = recordHessian(f, Float64Array.of(1, 2));
+    F.hvp(Float64Array.of(2, 1), Float64Array.of(1, 0));
+    expect(F.branchChanges).toBe(0);
+    F.hvp(Float64Array.of(-1, 1), Float64Array.of(1, 0));
+    expect(F.branchChanges).toBe(1);
+    const S = recordHessian(f, Float64Array.of(1, 2), { strict: true });
+    expect(() => S.hessian(Float64Array.of(-1, 1))).toThrow(BranchChangeError);
+  });
+});

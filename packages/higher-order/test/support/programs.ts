@@ -276,8 +276,12 @@ export const programArb: fc.Arbitrary<Program> = fc
 /**
  * The program as a scalar function: a pool of vectors (length n, starting with x) and scalars;
  * each step appends one; the result is the sum of the last vector plus every scalar made.
+ *
+ * `replayExact`: leave out `logSumExp`, whose shift m = max v is recorded as a constant of the
+ * recording point (correct at any point, but a replay at x1 rounds differently from a fresh
+ * recording at x1); log Σ exp(sin v) takes its place. Programs built this way replay bit for bit.
  */
-export function programFn(p: Program): (x: ActiveVec) => Real {
+export function programFn(p: Program, replayExact = false): (x: ActiveVec) => Real {
   const n = p.n;
   return (x) => {
     const vecs: Vec[] = [x];
@@ -334,7 +338,7 @@ export function programFn(p: Program): (x: ActiveVec) => Real {
             () => sum(a),
             () => dot(a, b),
             () => prod(add(1.2, tanh(a))),
-            () => logSumExp(a),
+            () => (replayExact ? log(sum(exp(sin(a)))) : logSumExp(a)),
             () => dot(a, Float64Array.from(s.cs)),
           ];
           scalars.push(forms[s.op % forms.length]!());
@@ -364,6 +368,12 @@ export function programFn(p: Program): (x: ActiveVec) => Real {
             () => mul(sin(u), scalar(s.a)),
             () => exp(sin(add(u, mul(s.c, w)))),
             () => div(u, add(1, square(w))),
+            // Scalar ops with a constant on either side, feeding nonlinear ones.
+            () => reciprocal(add(square(u), 1)),
+            () => sin(mul(sub(u, s.c), sub(s.c, w))),
+            () => tanh(mul(s.c, add(s.c, u))),
+            () => square(div(sub(w, s.c), 2)),
+            () => exp(mul(sin(u), s.c)),
           ];
           scalars.push(forms[s.op % forms.length]!());
           break;
