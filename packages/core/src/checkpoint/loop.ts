@@ -263,6 +263,14 @@ function checkLoopArgs(step: unknown, state0: unknown, who: string): void {
   if (state0 instanceof Float64Array) requireFinite(state0, `${who}: state0`);
 }
 
+/** What both loops share: name, step, state length, snapshot count and the stats object. */
+function loopBase(step: StepFunction, state0: Vec, options: CheckpointOptions, who: string): Omit<LoopConfig, 'run'> {
+  const n = state0.length;
+  const snapshots = snapshotCount(options, n, who);
+  const stats = Object.assign(options.stats ?? ({} as CheckpointStats), emptyStats(), { snapshots });
+  return { who, step, n, snapshots, stats };
+}
+
 /** Records the loop as one atomic when anything is active, else just runs it. */
 function runLoop(cfg: LoopConfig, state0: Vec, params: Value | undefined): Vec {
   const inputs: Value[] = params === undefined ? [state0] : [state0, params];
@@ -291,15 +299,10 @@ export function checkpointedLoop(
   checkLoopArgs(step, state0, who);
   if (!(Number.isInteger(nSteps) && nSteps >= 0))
     throw new DomainError(`${who}: nSteps`, 'an integer ≥ 0', describeValue(nSteps));
-  const n = state0.length;
-  const s = snapshotCount(options, n, who);
-  const stats = Object.assign(options.stats ?? ({} as CheckpointStats), emptyStats(), { snapshots: s });
+  const base = loopBase(step, state0, options, who);
+  const s = base.snapshots;
   const cfg: LoopConfig = {
-    who,
-    step,
-    n,
-    snapshots: s,
-    stats,
+    ...base,
     run: (x0, p) => {
       // The forward run that produces the result doubles as revolve's first sweep: it keeps the
       // (at most s) states that sweep would store, and the reverse sweep starts from them.
@@ -354,15 +357,10 @@ export function checkpointedWhile(
   if (!(Number.isInteger(maxSteps) && maxSteps >= 0)) {
     throw new DomainError(`${who}: options.maxSteps`, 'an integer ≥ 0', describeValue(maxSteps));
   }
-  const n = state0.length;
-  const s = snapshotCount(options, n, who);
-  const stats = Object.assign(options.stats ?? ({} as CheckpointStats), emptyStats(), { snapshots: s });
+  const base = loopBase(step, state0, options, who);
+  const s = base.snapshots;
   const cfg: LoopConfig = {
-    who,
-    step,
-    n,
-    snapshots: s,
-    stats,
+    ...base,
     run: (x0, p) => {
       const online = new OnlineCheckpointer<Float64Array>(s);
       let x = x0;
