@@ -8,3 +8,4 @@
 export { hessian, hvp, nestedHvp, RecordedHessian, recordHessian, type ScalarFunction } from './hvp.js';
 export { secondOrderReverse } from './sweep.js';
 export { Series, TaylorOps, taylor } from './taylor.js';
+export { type MixedPartials, mixedPartials, multiIndices } from './tensor.js';
