@@ -58,7 +58,10 @@ import {
  */
 export function secondOrderReverse(t: Tape, dot: Float64Array, adj: Float64Array, adj2: Float64Array): void {
   const S = t.slots;
-  const K = t.consts;
+  // Slot addressing with core's literal chunk shift (12) and mask, as core's own sweeps do: V8 folds
+  // literals, not imported constants. test/sweep.test.ts pins the value against core's SLOT_SHIFT.
+  const V = S.chunks;
+  const KC = t.consts.chunks;
   let cur = S.size;
   const last = t.codes.length - 1;
   for (let ci = last; ci >= 0; ci--) {
@@ -112,8 +115,8 @@ export function secondOrderReverse(t: Tape, dot: Float64Array, adj: Float64Array
           continue;
         case 66: {
           // mul: f_a = b, f_b = a, f_ab = 1
-          const a = S.read(ia);
-          const b = S.read(ib);
+          const a = V[ia >>> 12]![ia & 0xfff]!;
+          const b = V[ib >>> 12]![ib & 0xfff]!;
           adj[ia] += g * b;
           adj2[ia] += g2 * b + g * dot[ib]!;
           adj[ib] += g * a;
@@ -121,20 +124,20 @@ export function secondOrderReverse(t: Tape, dot: Float64Array, adj: Float64Array
           continue;
         }
         case 578: {
-          const c = K.read(ib);
+          const c = KC[ib >>> 12]![ib & 0xfff]!;
           adj[ia] += g * c;
           adj2[ia] += g2 * c;
           continue;
         }
         case 322: {
-          const c = K.read(ia);
+          const c = KC[ia >>> 12]![ia & 0xfff]!;
           adj[ib] += g * c;
           adj2[ib] += g2 * c;
           continue;
         }
         case 3: {
           // square: f' = 2x, f'' = 2
-          const x = S.read(ia);
+          const x = V[ia >>> 12]![ia & 0xfff]!;
           adj[ia] += g * 2 * x;
           adj2[ia] += g2 * 2 * x + g * 2 * dot[ia]!;
           continue;
@@ -143,10 +146,10 @@ export function secondOrderReverse(t: Tape, dot: Float64Array, adj: Float64Array
           continue;
       }
       const op = code & 0xff;
-      const y = S.read(out);
+      const y = V[out >>> 12]![out & 0xfff]!;
       if (op < 64) {
         const spec = unarySpec(op);
-        const x = S.read(ia);
+        const x = V[ia >>> 12]![ia & 0xfff]!;
         const d = spec.d(x, y);
         adj[ia] += g * d;
         adj2[ia] += g2 * d + (g === 0 ? 0 : g * spec.d2(x, y) * dot[ia]!);
@@ -156,8 +159,8 @@ export function secondOrderReverse(t: Tape, dot: Float64Array, adj: Float64Array
       const bConst = (code & B_CONST) !== 0;
       binaryStep(
         op,
-        aConst ? K.read(ia) : S.read(ia),
-        bConst ? K.read(ib) : S.read(ib),
+        aConst ? KC[ia >>> 12]![ia & 0xfff]! : V[ia >>> 12]![ia & 0xfff]!,
+        bConst ? KC[ib >>> 12]![ib & 0xfff]! : V[ib >>> 12]![ib & 0xfff]!,
         y,
         aConst ? 0 : dot[ia]!,
         bConst ? 0 : dot[ib]!,

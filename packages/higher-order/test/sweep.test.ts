@@ -157,3 +157,10 @@ describe('recordHessian branch checks', () => {
     expect(() => S.hessian(Float64Array.of(-1, 1))).toThrow(BranchChangeError);
   });
 });
+
+describe('literals shared with core', () => {
+  it("the second-order sweep's slot addressing (>>> 12, & 0xfff) matches core's chunk size", async () => {
+    const { SLOT_SHIFT } = await import('@wengert/core/internals');
+    expect(SLOT_SHIFT).toBe(12);
+  });
+});
