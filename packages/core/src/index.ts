@@ -62,6 +62,7 @@ export {
   concat,
   cos,
   cosh,
+  detach,
   div,
   dot,
   eq,

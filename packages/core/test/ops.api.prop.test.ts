@@ -114,7 +114,8 @@ describe.each(unarySpecs.map((s) => [s.name, s] as const))('unary %s', (_name, s
   const op = publicUnary(spec.name);
   const x = pointIn(spec.domain, spec.avoid);
 
-  it('grad matches finite differences of the public function', () => {
+  // detach is the identity with its derivative cut on purpose: its derivative is 0, not the FD slope.
+  it.skipIf(spec.name === 'detach')('grad matches finite differences of the public function', () => {
     fc.assert(
       fc.property(x, (x0) => {
         const g = grad(op as never)(x0) as number;

@@ -318,7 +318,8 @@ function binaryClassProperty(s: BinarySpec) {
 
 describe('unary specs', () => {
   describe.each(unarySpecs.map((s) => [s.name, s] as const))('%s', (_name, s) => {
-    it('d matches finite differences of value', () => fc.assert(unaryDProperty(s), RUNS));
+    // detach is the identity with its derivative cut on purpose (derivative class 'zero').
+    it.skipIf(s.name === 'detach')('d matches finite differences of value', () => fc.assert(unaryDProperty(s), RUNS));
     it('d2 matches finite differences of d', () => fc.assert(unaryD2Property(s), RUNS));
     it('dGeneric equals d (numbers) and differentiates to d2 (duals)', () => fc.assert(unaryGenericProperty(s), RUNS));
     it('derivative class holds', () => fc.assert(unaryClassProperty(s), RUNS));
@@ -430,7 +431,7 @@ describe('registries', () => {
   it('every op named by the brief exists', () => {
     const unary =
       'neg square reciprocal sqrt cbrt exp expm1 log log1p log2 log10 sin cos tan asin acos atan sinh cosh tanh ' +
-      'asinh acosh atanh abs sign erf erfc normalCdf normalInv floor ceil round trunc softplus sigmoid';
+      'asinh acosh atanh abs sign erf erfc normalCdf normalInv floor ceil round trunc softplus sigmoid detach';
     const binary = 'add sub mul div pow atan2 hypot min max less lessEqual greater greaterEqual equal notEqual';
     expect(new Set(UNARY_NAMES)).toEqual(new Set(unary.split(' ')));
     expect(new Set(BINARY_NAMES)).toEqual(new Set(binary.split(' ')));

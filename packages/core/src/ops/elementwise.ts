@@ -635,6 +635,13 @@ const round = stepUnary(
 );
 const trunc = stepUnary('trunc', Math.trunc, INTEGERS_TO_10, 'Derivative 0 everywhere, including at the jumps.');
 
+const detach = stepUnary(
+  'detach',
+  (x) => x,
+  [],
+  'Identity in value, derivative 0: cuts the derivative like stopGradient, but is recorded, so a replay at a new point recomputes it.',
+);
+
 const softplusSpec = unary('softplus', {
   value: softplus,
   d: (x) => sigmoid(x),
@@ -722,6 +729,7 @@ export const UNARY_NAMES = Object.freeze([
   'trunc',
   'softplus',
   'sigmoid',
+  'detach',
 ] as const);
 
 /** Name of a binary elementwise op. */
@@ -785,4 +793,5 @@ export const UNARY_SPECS: Readonly<Record<string, UnarySpec>> = Object.freeze({
   trunc,
   softplus: softplusSpec,
   sigmoid: sigmoidSpec,
+  detach,
 } satisfies Record<UnaryName, UnarySpec>);

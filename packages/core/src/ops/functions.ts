@@ -437,6 +437,11 @@ export const round = unaryFn('round');
 export const trunc = unaryFn('trunc');
 /** log(1 + e^x), computed stably. */
 export const softplus = unaryFn('softplus');
+/**
+ * The value of x with derivative 0, recorded as an instruction (so a replay at a new point recomputes
+ * it). `stopGradient` instead returns the current plain value, a constant of the tape.
+ */
+export const detach = unaryFn('detach');
 /** 1 / (1 + e^−x), computed stably. */
 export const sigmoid = unaryFn('sigmoid');
 
@@ -846,9 +851,11 @@ export function stopGradient(v: Value): number | Float64Array {
 /** log Σ exp(v_i), stable: m + log Σ exp(v_i − m) with m = max v treated as a constant (exact softmax gradient). */
 export function logSumExp(v: Vec | readonly Real[]): Real {
   const vec = Array.isArray(v) ? concat(v as Real[]) : (v as Vec);
-  const vals = stopGradient(vec);
-  const m = vals[argExtreme(vals, 0, vals.length, true)]!;
-  if (!Number.isFinite(m)) return m === -Infinity ? -Infinity : m;
+  // The shift m = max v is detached (zero derivative, exact softmax gradient) but recorded, so a
+  // replay at a new point shifts by the new maximum and stays overflow-free.
+  const m = detach(maxOf(vec));
+  const mv = typeof m === 'number' ? m : m.value;
+  if (!Number.isFinite(mv)) return mv === -Infinity ? -Infinity : mv;
   return add(m, log(sum(exp(sub(vec, m)) as Vec)));
 }
 
