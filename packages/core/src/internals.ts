@@ -46,6 +46,7 @@ export { G as genericOps } from './sweeps/generic.js';
 export { type BranchReport, checkBranches, replayValues } from './sweeps/replay.js';
 export { reverseSweep } from './sweeps/reverse.js';
 export { giveSweepBuffer, takeSweepBuffer } from './tape/pool.js';
+export { requireFinite } from './tape/record.js';
 export { SLOT_SHIFT } from './tape/slots.js';
 export {
   A_CONST,

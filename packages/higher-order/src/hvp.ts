@@ -26,6 +26,7 @@ import {
   type Recording,
   recordCall,
   replayValues,
+  requireFinite,
   takeSweepBuffer,
   vjpFloat,
 } from '@wengert/core/internals';
@@ -35,16 +36,10 @@ import { secondOrderReverse } from './sweep.js';
 export type ScalarFunction = ((x: ActiveVec) => Real) | ((x: Active) => Real);
 
 function checkPoint(x: unknown, who: string): void {
-  if (typeof x === 'number') {
-    if (!Number.isFinite(x)) throw new DomainError(`${who}: x`, 'a finite number', `number ${x}`);
-    return;
-  }
-  if (!(x instanceof Float64Array) || x.length === 0) {
+  if (typeof x !== 'number' && (!(x instanceof Float64Array) || x.length === 0)) {
     throw new ShapeError(`${who}: x`, 'a number or a non-empty Float64Array', describeValueOf(x));
   }
-  for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i]!)) throw new DomainError(`${who}: x[${i}]`, 'a finite number', `number ${x[i]}`);
-  }
+  requireFinite(x, `${who}: x`);
 }
 
 function direction(v: unknown, n: number, scalar: boolean, arg: string): Float64Array {
@@ -58,9 +53,7 @@ function direction(v: unknown, n: number, scalar: boolean, arg: string): Float64
       describeValueOf(v),
     );
   }
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(d[i]!)) throw new DomainError(`${arg}[${i}]`, 'a finite number', `number ${d[i]}`);
-  }
+  requireFinite(d, arg);
   return d;
 }
 
