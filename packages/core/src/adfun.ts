@@ -3,20 +3,20 @@
  * differentiate it at many points without re-running user code. Branches taken while recording
  * are re-checked at every new point; when one would now go the other way the function says so.
  */
-import { DomainError, describeValue, ShapeError } from './errors.js';
+import { describeValue, ShapeError } from './errors.js';
 import {
   type DenseMatrix,
   inputCount,
   jacobianFloat,
   jvpFloat,
+  moveTo,
   outputCount,
   outputValues,
   type Recording,
   recordCall,
   vjpFloat,
 } from './recording.js';
-import { isDebugNonFinite, scanValues } from './sweeps/nonfinite.js';
-import { type BranchReport, checkBranches, replayValues } from './sweeps/replay.js';
+import type { BranchReport } from './sweeps/replay.js';
 import { requireFinite } from './tape/record.js';
 import type { TapeStats } from './tape/tape.js';
 import type { Active, ActiveVec, Real, Value, Vec } from './tape/values.js';
@@ -82,25 +82,7 @@ export class RecordedFunction<X extends PlainValue = PlainValue, Y extends Plain
 
   /** Moves the tape to x: writes the inputs, replays the values, re-checks the branches. */
   private at(x: PlainValue, who: string): void {
-    const n = this.inputLength;
-    const t = this.rec.tape;
-    if (this.scalarInput) {
-      if (typeof x !== 'number')
-        throw new ShapeError(`${who}: x`, 'a number (f was recorded with a number)', describeValue(x));
-      if (!Number.isFinite(x)) throw new DomainError(`${who}: x`, 'a finite number', `number ${x}`);
-      t.slots.write(this.rec.inSlot, x);
-    } else {
-      if (!(x instanceof Float64Array) || x.length !== n) {
-        throw new ShapeError(`${who}: x`, `a Float64Array of length ${n}`, describeValue(x));
-      }
-      for (let i = 0; i < n; i++) {
-        if (!Number.isFinite(x[i]!)) throw new DomainError(`${who}: x[${i}]`, 'a finite number', `number ${x[i]}`);
-      }
-      t.slots.buffer(this.rec.inSlot).set(x, t.slots.offset(this.rec.inSlot));
-    }
-    replayValues(t);
-    if (isDebugNonFinite()) scanValues(t);
-    this.lastBranches = checkBranches(t, this.strict);
+    this.lastBranches = moveTo(this.rec, x, who, this.strict);
   }
 
   private shapeOut(y: Float64Array): number | Float64Array {

@@ -35,6 +35,7 @@ export {
   inputCount,
   isNested,
   jvpFloat,
+  moveTo,
   outputCount,
   outputValues,
   type Recording,

@@ -2,11 +2,12 @@
  * One recorded call of a user function and the sweeps over it. Both ways in (the JAX-style
  * transforms and the recorded functions) are thin layers over this module.
  */
-import { describeValue, ShapeError } from './errors.js';
+import { DomainError, describeValue, ShapeError } from './errors.js';
 import * as F from './ops/functions.js';
 import { forwardSweep } from './sweeps/forward.js';
 import { GenericTape } from './sweeps/generic.js';
 import { isDebugNonFinite, scanAdjoints, scanTangents, scanValues } from './sweeps/nonfinite.js';
+import { type BranchReport, checkBranches, replayValues } from './sweeps/replay.js';
 import { reverseSweep } from './sweeps/reverse.js';
 import { giveSweepBuffer, takeSweepBuffer } from './tape/pool.js';
 import { beginTape, declareInput, endTape, requireFinite, runIn, slotIn } from './tape/record.js';
@@ -337,3 +338,30 @@ export function jvpGeneric(rec: Recording, gt: GenericTape, v: Value): Value {
 }
 
 export type { Vec };
+
+/**
+ * Moves a recording to new inputs: checks x (kind, length, finite), writes the input slots, replays
+ * the values and re-checks the recorded comparisons (strict: a flipped one throws). Shared by every
+ * "record once, evaluate many times" object (recorded functions, Hessians, sparse Jacobians).
+ */
+export function moveTo(rec: Recording, x: unknown, who: string, strict: boolean): BranchReport {
+  const t = rec.tape;
+  if (rec.inLen === 0) {
+    if (typeof x !== 'number')
+      throw new ShapeError(`${who}: x`, 'a number (f was recorded with a number)', describeValue(x));
+    if (!Number.isFinite(x)) throw new DomainError(`${who}: x`, 'a finite number', `number ${x}`);
+    t.slots.write(rec.inSlot, x);
+  } else {
+    const n = rec.inLen;
+    if (!(x instanceof Float64Array) || x.length !== n) {
+      throw new ShapeError(`${who}: x`, `a Float64Array of length ${n}`, describeValue(x));
+    }
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(x[i]!)) throw new DomainError(`${who}: x[${i}]`, 'a finite number', `number ${x[i]}`);
+    }
+    t.slots.buffer(rec.inSlot).set(x, t.slots.offset(rec.inSlot));
+  }
+  replayValues(t);
+  if (isDebugNonFinite()) scanValues(t);
+  return checkBranches(t, strict);
+}

@@ -8,7 +8,6 @@ import {
   type Active,
   type ActiveVec,
   type DenseMatrix,
-  DomainError,
   grad,
   jvp,
   type Real,
@@ -16,16 +15,15 @@ import {
   type TapeStats,
 } from '@wengert/core';
 import {
-  checkBranches,
   describeValue as describeValueOf,
   forwardSweep,
   giveSweepBuffer,
   inputCount,
+  moveTo,
   outputCount,
   outputValues,
   type Recording,
   recordCall,
-  replayValues,
   requireFinite,
   takeSweepBuffer,
   vjpFloat,
@@ -171,15 +169,8 @@ export class RecordedHessian {
   }
 
   private at(x: Float64Array, who: string): void {
-    checkPoint(x, who);
-    if (x.length !== this.inputLength) {
-      throw new ShapeError(`${who}: x`, `a Float64Array of length ${this.inputLength}`, describeValueOf(x));
-    }
-    const t = this.rec.tape;
-    t.slots.buffer(this.rec.inSlot).set(x, t.slots.offset(this.rec.inSlot));
-    replayValues(t);
     // As core's recorded functions: a recorded comparison that flips is counted (strict: thrown).
-    this.changed = checkBranches(t, this.strict).changed;
+    this.changed = moveTo(this.rec, x, who, this.strict).changed;
   }
 
   /** Recorded comparisons that went the other way at the last point (0: the tape represents f there). */
