@@ -4,6 +4,10 @@
  *
  * @packageDocumentation
  */
+
+export { AtomicSparsityError } from './detect/propagate.js';
+export { hessianSparsity, jacobianSparsity, type SparsityOptions } from './detect/sparsity.js';
+export { BranchDependentPatternError, PlanMismatchError, SparsityProbeError } from './errors.js';
 export {
   checkPattern,
   nnzOf,
