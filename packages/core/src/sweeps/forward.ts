@@ -250,6 +250,26 @@ export function forwardExt(t: Tape, r: number, code: number, dot: Float64Array, 
       }
       return out + len;
     }
+    if (op === 64 || op === 65 || op === 66) {
+      // p directions (compressed Jacobians): the same arithmetic as binaryTangent with the
+      // partials of add/sub/mul written out, without a call per element.
+      for (let i = 0; i < len; i++) {
+        const ga = (ia + i * sa) * p;
+        const gb = (ib + i * sb) * p;
+        const go = (out + i) * p;
+        const pa = op === 66 ? B[bo + i * sb]! : 1;
+        const pb = op === 66 ? A[ao + i * sa]! : op === 65 ? -1 : 1;
+        for (let k = 0; k < p; k++) {
+          const ta = aConst ? 0 : dot[ga + k]!;
+          const tb = bConst ? 0 : dot[gb + k]!;
+          let s = 0;
+          if (ta !== 0) s += pa * ta;
+          if (tb !== 0) s += pb * tb;
+          dot[go + k] = s;
+        }
+      }
+      return out + len;
+    }
     for (let i = 0; i < len; i++) {
       binaryTangent(
         code,
