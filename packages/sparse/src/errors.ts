@@ -45,17 +45,19 @@ export class PlanMismatchError extends WengertError {
  */
 export class SparsityProbeError extends WengertError {
   constructor(
-    /** Output row with the largest discrepancy. */
-    readonly row: number,
-    /** |J·r − JVP(r)| at that row. */
+    /** `'row'` (forward probe: J·r) or `'column'` (reverse probe: wᵀJ). */
+    readonly kind: 'row' | 'column',
+    /** Row (or column) with the largest discrepancy. */
+    readonly index: number,
+    /** |J·r − JVP(r)| (or |wᵀJ − VJP(w)|) there. */
     readonly discrepancy: number,
     /** The tolerance it exceeded. */
     readonly tolerance: number,
   ) {
     super(
-      `sparse Jacobian probe: row ${row} of J·r differs from the directional derivative by ${discrepancy.toExponential(3)} ` +
-        `(tolerance ${tolerance.toExponential(3)}); the sparsity pattern misses entries at this point. ` +
-        'Use the global pattern, or prepare the plan again at this point',
+      `sparse Jacobian probe: ${kind} ${index} of the decompressed Jacobian times a random vector differs from the ` +
+        `directional derivative by ${discrepancy.toExponential(3)} (tolerance ${tolerance.toExponential(3)}): the sparsity ` +
+        'pattern misses entries at this point. Use the global pattern, or prepare the plan again at this point',
     );
   }
 }

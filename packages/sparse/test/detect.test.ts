@@ -61,7 +61,11 @@ describe('jacobianSparsity', () => {
 
   it('widens select/min/max over both branches globally, keeps the taken one locally', () => {
     const f = (x: ActiveVec): ActiveVec =>
-      stack([select(greater(x.at(0), 0), x.at(1), x.at(2)), min(x.at(0), x.at(3)), (max(x, 0.5) as ActiveVec).at(4)]) as ActiveVec;
+      stack([
+        select(greater(x.at(0), 0), x.at(1), x.at(2)),
+        min(x.at(0), x.at(3)),
+        (max(x, 0.5) as ActiveVec).at(4),
+      ]) as ActiveVec;
     const x = Float64Array.of(1, 2, 3, 4, 0.1);
     expect(rowsOf(jacobianSparsity(f, x))).toEqual([[1, 2], [0, 3], [4]]);
     expect(rowsOf(jacobianSparsity(f, x, { pattern: 'local' }))).toEqual([[1], [0], []]);

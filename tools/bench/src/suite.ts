@@ -5,8 +5,10 @@
  */
 import { type CheckpointStats, grad, record, type TapeStats } from '@wengert/core';
 import { hvp, recordHessian } from '@wengert/higher-order';
+import { prepareSparseJacobian, sparseJacobian } from '@wengert/sparse';
 import { FULL_TIMING, measure, median, QUICK_TIMING, type Timing, type TimingOptions } from './harness.js';
 import * as asian from './problems/asian.js';
+import * as bratu from './problems/bratu.js';
 import * as heat from './problems/heat.js';
 import * as hvpProblem from './problems/hvp.js';
 import { splitmixNormals } from './problems/normals.js';
@@ -86,7 +88,13 @@ export function runSuite(options: SuiteOptions = {}): Result[] {
   const runs: Result[][] = [];
   for (let p = 1; p <= passes; p++) {
     if (passes > 1) ctx.log(`pass ${p}/${passes}`);
-    runs.push([...rosenbrockSuite(ctx), ...asianSuite(ctx), ...hvpSuite(ctx), ...checkpointSuite(ctx)]);
+    runs.push([
+      ...rosenbrockSuite(ctx),
+      ...asianSuite(ctx),
+      ...sparseSuite(ctx),
+      ...hvpSuite(ctx),
+      ...checkpointSuite(ctx),
+    ]);
   }
   return runs[0]!.map((_, i) => mergePasses(runs.map((run) => run[i]!)));
 }
@@ -472,6 +480,119 @@ function checkpointSuite(ctx: Context): Result[] {
 
 // ---------------------------------------------------------------------------------------------
 // Hessian-vector products (BENCHMARKS.md §4, n = 10^5)
+
+/**
+ * BENCHMARKS.md problem 3 (sparse-jac-bratu2d): the Jacobian of the 2D Bratu residual, N = 300
+ * (n = 90 000, nnz = 448 800, 5 colors), against the plain-JS residual at the same point.
+ */
+function sparseSuite(ctx: Context): Result[] {
+  const ids = {
+    hand: 'js.bratu.hand.jac',
+    first: 'sparse.bratu.N300.first',
+    repeat: 'sparse.bratu.N300.repeat',
+    repeatNoProbe: 'sparse.bratu.N300.repeat.no-probe',
+  };
+  if (!Object.values(ids).some(ctx.want)) return [];
+  const N = ctx.quick ? 100 : 300;
+  const size = `N=${N} (n=${N * N})`;
+  const u0 = bratu.bratuPoint(N);
+  const u1 = bratu.bratuPoint(N, 1.5);
+  const F = new Float64Array(N * N);
+  bratu.bratuPlain(N, u0, F);
+  const maxF = F.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  ctx.log(`Bratu N = ${N}: max|F(u0)| = ${maxF} (reference ${bratu.MAX_ABS_F[N]})`);
+  const f = bratu.bratuVector(N);
+  const metric =
+    'max abs error over the nonzeros / max |J_ij| against the analytic values (pattern must be exactly 5-point)';
+  const out: Result[] = [];
+  if (ctx.want(ids.hand)) {
+    const values = new Float64Array(5 * N * N - 4 * N);
+    const A = { rows: N * N, ...fivePointStructure(N), values: bratu.handJacobian(N, u1, values) };
+    const spec = {
+      id: ids.hand,
+      size,
+      budget: null,
+      error: bratu.jacobianError(N, u1, A),
+      tolerance: 1e-13,
+      detail: { N, metric },
+    };
+    out.push(
+      timed(
+        ctx,
+        spec,
+        () => bratu.bratuPlain(N, u1, F),
+        () => bratu.handJacobian(N, u1, values),
+      ),
+    );
+  }
+  if (ctx.want(ids.first)) {
+    const A = sparseJacobian(f, u0);
+    const plan = prepareSparseJacobian(f, u0).plan;
+    const spec = {
+      id: ids.first,
+      size,
+      budget: 100,
+      error: bratu.jacobianError(N, u0, A),
+      tolerance: 1e-13,
+      detail: {
+        N,
+        metric,
+        what: 'sparseJacobian(f, u0): record the vector form, detect the pattern, color, one 5+1-direction forward sweep (probe on), decompress',
+        colors: plan.colCount,
+        mode: plan.mode,
+        ordering: plan.ordering,
+      },
+    };
+    out.push(
+      timed(
+        ctx,
+        spec,
+        () => bratu.bratuPlain(N, u0, F),
+        () => sparseJacobian(f, u0),
+      ),
+    );
+  }
+  for (const [id, probe] of [
+    [ids.repeat, true],
+    [ids.repeatNoProbe, false],
+  ] as const) {
+    if (!ctx.want(id)) continue;
+    const sj = prepareSparseJacobian(f, u0, { probe });
+    const A = sj.jacobian(u1);
+    const spec = {
+      id,
+      size,
+      budget: probe ? 10 : null,
+      error: bratu.jacobianError(N, u1, A),
+      tolerance: 1e-13,
+      detail: {
+        N,
+        metric,
+        what: `sj.jacobian(u1, A) on a prepared plan: replay + ${sj.plan.colCount}${probe ? '+1 (probe)' : ''}-direction forward sweep + decompression in place`,
+        colors: sj.plan.colCount,
+      },
+    };
+    out.push(
+      timed(
+        ctx,
+        spec,
+        () => bratu.bratuPlain(N, u1, F),
+        () => sj.jacobian(u1, A),
+      ),
+    );
+  }
+  return out;
+}
+
+/** CSR structure of the 5-point pattern (the hand-coded row's output layout). */
+function fivePointStructure(N: number): { rowPtr: Int32Array; colIdx: Int32Array } {
+  const rows = bratu.fivePointRows(N);
+  const rowPtr = new Int32Array(rows.length + 1);
+  rows.forEach((r, i) => {
+    rowPtr[i + 1] = rowPtr[i]! + r.length;
+  });
+  return { rowPtr, colIdx: Int32Array.from(rows.flat()) };
+}
 
 function hvpSuite(ctx: Context): Result[] {
   const ids = {

@@ -65,9 +65,21 @@ function outputRows(rec: Recording, prop: Propagation): SparsityPattern {
       bigger.set(colIdx.subarray(0, nnz));
       colIdx = bigger;
     }
-    const row = colIdx.subarray(nnz, nnz + c);
-    row.set(scratch.subarray(0, c));
-    row.sort();
+    // Short rows: insertion sort straight into place (a typed-array sort costs more per call).
+    if (c > 32) {
+      const row = colIdx.subarray(nnz, nnz + c);
+      row.set(scratch.subarray(0, c));
+      row.sort();
+    } else
+      for (let a = 0; a < c; a++) {
+        const v = scratch[a]!;
+        let b = nnz + a - 1;
+        while (b >= nnz && colIdx[b]! > v) {
+          colIdx[b + 1] = colIdx[b]!;
+          b--;
+        }
+        colIdx[b + 1] = v;
+      }
     nnz += c;
     rowPtr[i + 1] = nnz;
   }

@@ -1,0 +1,321 @@
+/**
+ * Compressed sparse Jacobians: record f once, read its pattern from the tape, color it, then at
+ * every point evaluate J with one vector-forward sweep over all column colors at once (or one
+ * vector-reverse sweep over the row colors, or both for a bicoloring) and decompress into CSR.
+ *
+ * The seed matrix S (n × p, S[j][c] = 1 when column j has color c) turns J into B = J·S with
+ * B[i][c] = J[i][j] for the only column j of row i with color c (that is what the coloring
+ * guarantees), so decompression is a gather through a precomputed index map: one pass over the
+ * nonzeros, no allocation (Curtis, Powell & Reid 1974; Coleman & Moré 1983).
+ *
+ * Soundness probe: one extra random direction r rides along in the same sweep; the decompressed J
+ * times r must equal the directional derivative J·r. A pattern that misses an entry at this point
+ * (a local pattern where another branch is now taken, a plan made for another function) puts that
+ * entry's value on the wrong column, and the probe throws instead of returning a wrong Jacobian.
+ */
+import { ShapeError, TapeReleasedError } from '@wengert/core';
+import {
+  describeValue,
+  inputCount,
+  jvpFloat,
+  moveTo,
+  outputCount,
+  outputValues,
+  type Recording,
+  recordCall,
+  vjpFloat,
+} from '@wengert/core/internals';
+import type { ColoringOptions } from '../coloring/types.js';
+import { jacobianPatternOf, patternMode, requireVectorPoint, type SparsityOptions } from '../detect/sparsity.js';
+import { PlanMismatchError, SparsityProbeError } from '../errors.js';
+import { type CsrMatrix, csrFromParts } from '../matrix/csr.js';
+import { patternFingerprint, patternsEqual } from '../pattern/pattern.js';
+import { type PreparedRecovery, prepareBicoloredRecovery } from '../recovery/recover.js';
+import { type JacobianMode, planSparseJacobian, SparseJacobianPlan, type SparseJacobianPlanData } from './plan.js';
+
+/** Options of `prepareSparseJacobian` and `sparseJacobian`. */
+export interface SparseJacobianOptions extends SparsityOptions {
+  /** Sweep direction (default `'auto'`, see `PlanOptions.mode`). Ignored when `plan` is given. */
+  readonly mode?: 'auto' | JacobianMode;
+  /** Coloring options (ordering, seed, improvement pass). Ignored when `plan` is given. */
+  readonly coloring?: ColoringOptions;
+  /**
+   * A plan made before (or its JSON form): coloring is skipped. The pattern is still read from the
+   * tape and must equal the plan's, else PlanMismatchError.
+   */
+  readonly plan?: SparseJacobianPlan | SparseJacobianPlanData;
+  /** Run the soundness probe with every Jacobian (default true; costs one extra sweep direction). */
+  readonly probe?: boolean;
+  /**
+   * Throw BranchChangeError when a comparison recorded on the tape goes the other way at a new
+   * point (default true: the Jacobian of the other branch is not this tape's). Only local
+   * patterns allow comparisons at all.
+   */
+  readonly strict?: boolean;
+}
+
+/** Relative tolerance of the probe: rounding of a sum of nnz products stays far below it. */
+const PROBE_RTOL = 1e-8;
+
+/** A function recorded once with its sparse-Jacobian plan; values and Jacobians at new points by replay. */
+export class SparseJacobian {
+  /** The plan (pattern, mode, coloring); `plan.toJSON()` stores it. */
+  readonly plan: SparseJacobianPlan;
+  /** Number of inputs (columns of J). */
+  readonly inputLength: number;
+  /** Number of outputs (rows of J). */
+  readonly outputLength: number;
+  private readonly rec: Recording;
+  private readonly probe: boolean;
+  private readonly strict: boolean;
+  private readonly fwdSeeds: Float64Array[];
+  private readonly revSeeds: Float64Array[];
+  /** Decompression map: values[k] = compressed[map[k]] (forward and reverse modes). */
+  private readonly map: Int32Array;
+  private readonly r: Float64Array;
+  private readonly w: Float64Array;
+  /** Bidirectional mode: the prepared Coleman–Verma recovery. */
+  private readonly bicolored: PreparedRecovery | undefined;
+  private changed = 0;
+  private released = false;
+
+  /** @internal use `prepareSparseJacobian`. */
+  constructor(rec: Recording, plan: SparseJacobianPlan, probe: boolean, strict: boolean) {
+    this.rec = rec;
+    rec.tape.slots.consolidate();
+    rec.tape.consts.consolidate();
+    this.plan = plan;
+    this.probe = probe;
+    this.strict = strict;
+    this.inputLength = inputCount(rec);
+    this.outputLength = outputCount(rec);
+    const { pattern, mode, colColors, rowColors, colCount, rowCount } = plan;
+    const n = pattern.cols;
+    const m = pattern.rows;
+    // Probe directions: deterministic pseudo-random entries of both signs, away from 0.
+    this.r = probeVector(n, 0x9e3779b9);
+    this.w = probeVector(m, 0x85ebca6b);
+    const withProbe = (count: number): number => count + (probe ? 1 : 0);
+    this.fwdSeeds = [];
+    this.revSeeds = [];
+    if (mode !== 'reverse') {
+      for (let c = 0; c < colCount; c++) this.fwdSeeds.push(new Float64Array(n));
+      for (let j = 0; j < n; j++) if (colColors![j]! >= 0) this.fwdSeeds[colColors![j]!]![j] = 1;
+    }
+    if (mode !== 'forward') {
+      for (let c = 0; c < rowCount; c++) this.revSeeds.push(new Float64Array(m));
+      for (let i = 0; i < m; i++) if (rowColors![i]! >= 0) this.revSeeds[rowColors![i]!]![i] = 1;
+    }
+    this.bicolored =
+      mode === 'bidirectional'
+        ? prepareBicoloredRecovery(pattern, {
+            rowColors: rowColors!,
+            colColors: colColors!,
+            rowCount,
+            colCount,
+            ordering: plan.ordering,
+          })
+        : undefined;
+    const nnz = plan.nnz;
+    this.map = new Int32Array(mode === 'bidirectional' ? 0 : nnz);
+    const { rowPtr, colIdx } = pattern;
+    if (mode === 'forward') {
+      const P = withProbe(colCount);
+      for (let i = 0; i < m; i++)
+        for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) this.map[k] = i * P + colColors![colIdx[k]!]!;
+    } else if (mode === 'reverse') {
+      const Q = withProbe(rowCount);
+      for (let i = 0; i < m; i++)
+        for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) this.map[k] = colIdx[k]! * Q + rowColors![i]!;
+    }
+  }
+
+  /** Returns the tape's memory to the pool; the object cannot be used afterwards. */
+  release(): void {
+    this.released = true;
+    this.rec.tape.recycle();
+  }
+
+  private move(x: Float64Array, who: string): void {
+    if (this.released) throw new TapeReleasedError(`${who}: this SparseJacobian (released)`);
+    this.changed = moveTo(this.rec, x, who, this.strict).changed;
+  }
+
+  /** Recorded comparisons that went the other way at the last point (0 unless strict is off). */
+  get branchChanges(): number {
+    return this.changed;
+  }
+
+  /** f(x) by replay. */
+  value(x: Float64Array): Float64Array {
+    this.move(x, 'value');
+    return outputValues(this.rec);
+  }
+
+  /**
+   * J(x) in CSR form. With `out` (a matrix this object returned before, or any CsrMatrix with the
+   * plan's pattern) the values are written in place and nothing is allocated for the result.
+   */
+  jacobian(x: Float64Array, out?: CsrMatrix): CsrMatrix {
+    const who = 'jacobian';
+    const pattern = this.plan.pattern;
+    if (
+      out !== undefined &&
+      !(out.rowPtr === pattern.rowPtr && out.colIdx === pattern.colIdx) &&
+      !patternsEqual(out.pattern, pattern)
+    ) {
+      throw new ShapeError(
+        `${who}: out`,
+        `a CsrMatrix with the plan's pattern (${pattern.rows} × ${pattern.cols}, nnz ${this.plan.nnz})`,
+        describeValue(out),
+      );
+    }
+    this.move(x, who);
+    const values = out?.values ?? new Float64Array(this.plan.nnz);
+    this.evaluateCurrent(values);
+    return out ?? csrFromParts(pattern, values);
+  }
+
+  /** @internal Fills values (pattern order) with J at the tape's current point (no replay). */
+  evaluateCurrent(values: Float64Array): void {
+    const { mode, colCount, rowCount } = this.plan;
+    const map = this.map;
+    if (mode === 'forward') {
+      const B =
+        colCount + (this.probe ? 1 : 0) > 0
+          ? jvpFloat(this.rec, this.probe ? [...this.fwdSeeds, this.r] : this.fwdSeeds)
+          : new Float64Array(0);
+      for (let k = 0; k < values.length; k++) values[k] = B[map[k]!]!;
+      if (this.probe) this.checkForward(values, B, colCount + 1, colCount);
+      return;
+    }
+    if (mode === 'reverse') {
+      const C =
+        rowCount + (this.probe ? 1 : 0) > 0
+          ? vjpFloat(this.rec, this.probe ? [...this.revSeeds, this.w] : this.revSeeds)
+          : new Float64Array(0);
+      for (let k = 0; k < values.length; k++) values[k] = C[map[k]!]!;
+      if (this.probe) this.checkReverse(values, C, rowCount + 1, rowCount);
+      return;
+    }
+    const B = colCount > 0 ? jvpFloat(this.rec, this.fwdSeeds) : new Float64Array(0);
+    const C = rowCount > 0 ? vjpFloat(this.rec, this.revSeeds) : new Float64Array(0);
+    this.bicolored!.recover(B, values, C);
+    if (this.probe) this.checkForward(values, jvpFloat(this.rec, [this.r]), 1, 0);
+  }
+
+  /** Compares J·r (from the decompressed values) with the swept JVP stored at column `at` of B. */
+  private checkForward(values: Float64Array, B: Float64Array, width: number, at: number): void {
+    const { rowPtr, colIdx } = this.plan.pattern;
+    const r = this.r;
+    let worst = -1;
+    let worstD = 0;
+    let worstTol = 0;
+    for (let i = 0; i < this.plan.rows; i++) {
+      let s = 0;
+      let a = 0;
+      for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) {
+        const t = values[k]! * r[colIdx[k]!]!;
+        s += t;
+        a += Math.abs(t);
+      }
+      const jr = B[i * width + at]!;
+      const d = Math.abs(s - jr);
+      const tol = PROBE_RTOL * (a + Math.abs(jr));
+      if (d > tol && d - tol > worstD - worstTol) {
+        worst = i;
+        worstD = d;
+        worstTol = tol;
+      }
+    }
+    if (worst >= 0) throw new SparsityProbeError('row', worst, worstD, worstTol);
+  }
+
+  /** Compares wᵀJ (from the decompressed values) with the swept VJP stored at column `at` of C. */
+  private checkReverse(values: Float64Array, C: Float64Array, width: number, at: number): void {
+    const { rowPtr, colIdx, cols } = this.plan.pattern;
+    const w = this.w;
+    const s = new Float64Array(cols);
+    const a = new Float64Array(cols);
+    for (let i = 0; i < this.plan.rows; i++) {
+      for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) {
+        const t = values[k]! * w[i]!;
+        s[colIdx[k]!]! += t;
+        a[colIdx[k]!]! += Math.abs(t);
+      }
+    }
+    for (let j = 0; j < cols; j++) {
+      const wj = C[j * width + at]!;
+      const d = Math.abs(s[j]! - wj);
+      const tol = PROBE_RTOL * (a[j]! + Math.abs(wj));
+      if (d > tol) throw new SparsityProbeError('column', j, d, tol);
+    }
+  }
+}
+
+/** Entries ±(0.5 … 1.5) from a fixed-seed generator (reproducible probes). */
+function probeVector(n: number, seed: number): Float64Array {
+  const v = new Float64Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const u = s / 4294967296;
+    v[i] = (u < 0.5 ? -1 : 1) * (0.5 + 2 * Math.abs(u - 0.5));
+  }
+  return v;
+}
+
+/**
+ * Records f at x0, reads its Jacobian pattern, colors it (or checks a given plan against it) and
+ * returns a SparseJacobian that evaluates J at new points by replay.
+ *
+ * @example
+ * ```ts
+ * const J = prepareSparseJacobian(residual, u0);   // detect + color, once
+ * const A = J.jacobian(u1);                         // CSR at a new point
+ * J.jacobian(u2, A);                                // in place, no allocation for the result
+ * const saved = JSON.stringify(J.plan);             // reuse the coloring in a later run
+ * ```
+ */
+export function prepareSparseJacobian(f: unknown, x0: Float64Array, options?: SparseJacobianOptions): SparseJacobian {
+  const who = 'prepareSparseJacobian';
+  const mode = patternMode(options, who);
+  requireVectorPoint(x0, who);
+  const given = options?.plan;
+  const plan0 =
+    given === undefined ? undefined : given instanceof SparseJacobianPlan ? given : SparseJacobianPlan.fromJSON(given);
+  const rec = recordCall(f, x0, [], who);
+  try {
+    const pattern = jacobianPatternOf(rec, plan0?.patternKind ?? mode, options, who);
+    let plan: SparseJacobianPlan;
+    if (plan0 !== undefined) {
+      if (!patternsEqual(pattern, plan0.pattern)) {
+        throw new PlanMismatchError(
+          `${who}: options.plan`,
+          plan0.fingerprint,
+          patternFingerprint(pattern),
+          `plan ${plan0.rows} × ${plan0.cols} with ${plan0.nnz} entries, tape ${pattern.rows} × ${pattern.cols} with ${pattern.rowPtr[pattern.rows]} entries`,
+        );
+      }
+      plan = plan0;
+    } else
+      plan = planSparseJacobian(pattern, { mode: options?.mode ?? 'auto', coloring: options?.coloring ?? {} }, mode);
+    return new SparseJacobian(rec, plan, options?.probe ?? true, options?.strict ?? true);
+  } catch (e) {
+    rec.tape.recycle();
+    throw e;
+  }
+}
+
+/** One sparse Jacobian of f at x (records, detects, colors and evaluates; see `prepareSparseJacobian` to reuse the plan). */
+export function sparseJacobian(f: unknown, x: Float64Array, options?: SparseJacobianOptions): CsrMatrix {
+  const sj = prepareSparseJacobian(f, x, options);
+  try {
+    // The tape already holds the values at x: evaluate without a replay.
+    const values = new Float64Array(sj.plan.nnz);
+    sj.evaluateCurrent(values);
+    return csrFromParts(sj.plan.pattern, values);
+  } finally {
+    sj.release();
+  }
+}
