@@ -55,7 +55,7 @@ function direction(v: unknown, n: number, scalar: boolean, arg: string): Float64
   return d;
 }
 
-function requireScalarOutput(rec: Recording, who: string): void {
+export function requireScalarOutput(rec: Recording, who: string): void {
   if (!rec.outScalar) {
     throw new ShapeError(
       `${who}: f result`,
@@ -65,8 +65,8 @@ function requireScalarOutput(rec: Recording, who: string): void {
   }
 }
 
-/** H·v on a recording whose values are current; one forward and one second-order reverse sweep. */
-function hvpOnRecording(rec: Recording, v: Float64Array): Float64Array {
+/** @internal H·v on a recording whose values are current; one forward and one second-order reverse sweep. */
+export function hvpOnRecording(rec: Recording, v: Float64Array): Float64Array {
   const t = rec.tape;
   const n = inputCount(rec);
   const size = t.slots.size;

@@ -6,6 +6,15 @@
  * @packageDocumentation
  */
 export { hessian, hvp, nestedHvp, RecordedHessian, recordHessian, type ScalarFunction } from './hvp.js';
+export {
+  type HessianColoring,
+  prepareSparseHessian,
+  SparseHessian,
+  type SparseHessianOptions,
+  SparseHessianPlan,
+  type SparseHessianPlanData,
+  sparseHessian,
+} from './sparse-hessian.js';
 export { secondOrderReverse } from './sweep.js';
 export { Series, TaylorOps, taylor } from './taylor.js';
 export { type MixedPartials, mixedPartials, multiIndices } from './tensor.js';

@@ -1,0 +1,161 @@
+/**
+ * Coloring benchmark (issue 3): time of our colorings against ColPack 1.0.10's serial greedy
+ * colorings (times from the reference run in packages/sparse/test/fixtures/colpack-reference.json,
+ * copied here: the bench does not read test fixtures) on the 2D 5-point Laplacian N = 300 (90 000
+ * columns) and random_n2000_k5_seed42, for column (partial distance-2), star and acyclic colorings.
+ * 'best' is compared with the sum of ColPack's five orderings; single orderings with ColPack's
+ * time for the same ordering.
+ */
+import {
+  acyclicColoring,
+  type Coloring,
+  type ColoringOptions,
+  columnColoring,
+  type Ordering,
+  patternFromRows,
+  type SparsityPattern,
+  starColoring,
+} from '@wengert/sparse';
+import { measure, type TimingOptions } from '../harness.js';
+
+export interface ColoringRow {
+  readonly name: string;
+  readonly ms: number;
+  readonly colors: number;
+  readonly colpackMs: number;
+  readonly colpackColors: number;
+}
+
+type Kind = 'column' | 'star' | 'acyclic';
+const COLPACK_ORDERINGS = [
+  'natural',
+  'largest-first',
+  'smallest-last',
+  'incidence-degree',
+  'dynamic-largest-first',
+] as const;
+
+/** ColPack 1.0.10 [colors, ms] per ordering (natural, LF, SL, ID, DLF), from the reference JSON. */
+const COLPACK: Record<string, Record<Kind, readonly (readonly [number, number])[]>> = {
+  lap2d_5pt_N300: {
+    column: [
+      [7, 4.5],
+      [7, 9.3],
+      [5, 16.8],
+      [6, 16],
+      [9, 47.6],
+    ],
+    star: [
+      [5, 25.6],
+      [5, 24.1],
+      [6, 30.4],
+      [6, 38.2],
+      [8, 26.1],
+    ],
+    acyclic: [
+      [4, 76.3],
+      [4, 77.7],
+      [4, 88.5],
+      [4, 126.3],
+      [6, 69.8],
+    ],
+  },
+  random_n2000_k5_seed42: {
+    column: [
+      [13, 0.1],
+      [11, 0.4],
+      [11, 0.9],
+      [11, 0.9],
+      [11, 0.8],
+    ],
+    star: [
+      [23, 4],
+      [23, 4.9],
+      [20, 5],
+      [21, 4.9],
+      [26, 4.4],
+    ],
+    acyclic: [
+      [9, 5.3],
+      [10, 6.9],
+      [10, 8.1],
+      [9, 8.3],
+      [11, 6.3],
+    ],
+  },
+};
+
+export function lap2dPattern(N: number): SparsityPattern {
+  const lists: number[][] = [];
+  for (let i = 0; i < N; i++) {
+    for (let j = 0; j < N; j++) {
+      const l = [i * N + j];
+      if (i > 0) l.push((i - 1) * N + j);
+      if (i < N - 1) l.push((i + 1) * N + j);
+      if (j > 0) l.push(i * N + j - 1);
+      if (j < N - 1) l.push(i * N + j + 1);
+      lists.push(l);
+    }
+  }
+  return patternFromRows(N * N, N * N, lists);
+}
+
+/** The reference's random pattern: 64-bit LCG (BigInt), 5 distinct columns per row, no forced diagonal. */
+export function randomPattern(n: number, k: number, seed: bigint): SparsityPattern {
+  const M = (1n << 64n) - 1n;
+  let s = seed;
+  const lists: number[][] = [];
+  for (let i = 0; i < n; i++) {
+    const row: number[] = [];
+    while (row.length < k) {
+      s = (s * 6364136223846793005n + 1442695040888963407n) & M;
+      const j = Number((s >> 33n) % BigInt(n));
+      if (!row.includes(j)) row.push(j);
+    }
+    lists.push(row);
+  }
+  return patternFromRows(n, n, lists);
+}
+
+const COLOR: Record<Kind, (p: SparsityPattern, o: ColoringOptions) => Coloring> = {
+  column: columnColoring,
+  star: starColoring,
+  acyclic: acyclicColoring,
+};
+
+/** Timing rows: per pattern and kind, 'best' (default options) then each single ordering (with improve). */
+export function coloringBenchmarks(timing: TimingOptions, singles = true): ColoringRow[] {
+  const patterns: [string, SparsityPattern][] = [
+    ['lap2d_5pt_N300', lap2dPattern(300)],
+    ['random_n2000_k5_seed42', randomPattern(2000, 5, 42n)],
+  ];
+  const rows: ColoringRow[] = [];
+  for (const [pname, p] of patterns) {
+    for (const kind of ['column', 'star', 'acyclic'] as const) {
+      const ref = COLPACK[pname]![kind];
+      const color = COLOR[kind];
+      let result = color(p, {});
+      const best = measure(() => (result = color(p, {})), timing);
+      rows.push({
+        name: `${kind} ${pname} best (${result.ordering})`,
+        ms: best.ms,
+        colors: result.count,
+        colpackMs: ref.reduce((a, r) => a + r[1], 0),
+        colpackColors: Math.min(...ref.map((r) => r[0])),
+      });
+      if (!singles) continue;
+      COLPACK_ORDERINGS.forEach((ordering: Ordering, q) => {
+        let r1 = color(p, { ordering, improve: false });
+        const t = measure(() => (r1 = color(p, { ordering, improve: false })), timing);
+        rows.push({
+          name: `${kind} ${pname} ${ordering}`,
+          ms: t.ms,
+          colors: r1.count,
+          colpackMs: ref[q]![1],
+          colpackColors: ref[q]![0],
+        });
+      });
+    }
+  }
+  return rows;
+}
