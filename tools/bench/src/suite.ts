@@ -9,6 +9,7 @@ import { prepareSparseJacobian, sparseJacobian } from '@wengert/sparse';
 import { FULL_TIMING, measure, median, QUICK_TIMING, type Timing, type TimingOptions } from './harness.js';
 import * as asian from './problems/asian.js';
 import * as bratu from './problems/bratu.js';
+import { coloringBenchmarks } from './problems/coloring.js';
 import * as heat from './problems/heat.js';
 import * as hvpProblem from './problems/hvp.js';
 import { splitmixNormals } from './problems/normals.js';
@@ -92,6 +93,7 @@ export function runSuite(options: SuiteOptions = {}): Result[] {
       ...rosenbrockSuite(ctx),
       ...asianSuite(ctx),
       ...sparseSuite(ctx),
+      ...coloringSuite(ctx),
       ...hvpSuite(ctx),
       ...checkpointSuite(ctx),
     ]);
@@ -582,6 +584,43 @@ function sparseSuite(ctx: Context): Result[] {
     );
   }
   return out;
+}
+
+/**
+ * Coloring time against ColPack 1.0.10's reference run on the same machine kind (the issue's
+ * budget: within 2×). The 'best' driver is compared with the sum of ColPack's five orderings, each
+ * single ordering with ColPack's time for it; "correct" means no more colors than ColPack's.
+ */
+function coloringSuite(ctx: Context): Result[] {
+  if (!ctx.want('sparse.coloring')) return [];
+  ctx.log('Coloring times against ColPack (lap2d_5pt_N300, random_n2000_k5_seed42)');
+  return coloringBenchmarks(ctx.timing, !ctx.quick).flatMap((row) => {
+    const id = `sparse.coloring.${row.name.replace(/ \(.*\)$/, '').replaceAll(' ', '.')}`;
+    if (!ctx.want(id)) return [];
+    const ratio = row.ms / row.colpackMs;
+    const correct = row.colors <= row.colpackColors;
+    ctx.log(
+      `  ${id}: ${row.ms.toPrecision(3)} ms, ${row.colors} colors; ColPack ${row.colpackMs} ms, ${row.colpackColors} colors`,
+    );
+    return [
+      {
+        id,
+        size: row.name.split(' ')[1]!,
+        ratio,
+        budget: 2,
+        correct,
+        pass: correct && ratio <= 2,
+        ms: row.ms,
+        baselineMs: row.colpackMs,
+        detail: {
+          colors: row.colors,
+          colpackColors: row.colpackColors,
+          baseline: "ColPack's time from the reference run (not timed here)",
+          what: row.name,
+        },
+      },
+    ];
+  });
 }
 
 /** CSR structure of the 5-point pattern (the hand-coded row's output layout). */
