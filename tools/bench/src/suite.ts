@@ -4,7 +4,7 @@
  * Shared by `pnpm bench` (full size) and `pnpm demo` (quick).
  */
 import { type CheckpointStats, grad, record, type TapeStats } from '@wengert/core';
-import { hvp, recordHessian } from '@wengert/higher-order';
+import { hvp, prepareSparseHessian, recordHessian } from '@wengert/higher-order';
 import { prepareSparseJacobian, sparseJacobian } from '@wengert/sparse';
 import { FULL_TIMING, measure, median, QUICK_TIMING, type Timing, type TimingOptions } from './harness.js';
 import * as asian from './problems/asian.js';
@@ -95,6 +95,7 @@ export function runSuite(options: SuiteOptions = {}): Result[] {
       ...sparseSuite(ctx),
       ...coloringSuite(ctx),
       ...hvpSuite(ctx),
+      ...sparseHessianSuite(ctx),
       ...checkpointSuite(ctx),
     ]);
   }
@@ -631,6 +632,47 @@ function fivePointStructure(N: number): { rowPtr: Int32Array; colIdx: Int32Array
     rowPtr[i + 1] = rowPtr[i]! + r.length;
   });
   return { rowPtr, colIdx: Int32Array.from(rows.flat()) };
+}
+
+/**
+ * Issue 4's sparse-Hessian benchmark: the Hessian of the Bratu energy (a 2D 5-point matrix) at
+ * N = 300 on a reused plan, in HVP-equivalents: its time over one HVP on the same recording.
+ */
+function sparseHessianSuite(ctx: Context): Result[] {
+  const id = 'ho.sparse-hessian.lap2d.N300';
+  if (!ctx.want(id)) return [];
+  const N = ctx.quick ? 100 : 300;
+  const u0 = bratu.bratuPoint(N);
+  const u1 = bratu.bratuPoint(N, 1.5);
+  const E = bratu.bratuEnergy(N);
+  const sh = prepareSparseHessian(E, u0);
+  const H = sh.hessian(u1);
+  const F = recordHessian(E, u0);
+  const v = hvpProblem.direction(N * N);
+  ctx.log(`Sparse Hessian of the Bratu energy, N = ${N}: ${sh.plan.count} colors (${sh.plan.method})`);
+  const spec = {
+    id,
+    size: `N=${N} (n=${N * N})`,
+    budget: 8,
+    error: bratu.jacobianError(N, u1, H),
+    tolerance: 1e-12,
+    detail: {
+      N,
+      metric: 'max abs error over the nonzeros / max |H_ij| against the analytic Bratu Jacobian (= the Hessian)',
+      baseline:
+        'one F.hvp(u1, v) on recordHessian of the same energy (not the JS primal): the ratio is in HVP-equivalents',
+      colors: sh.plan.count,
+      method: sh.plan.method,
+    },
+  };
+  return [
+    timed(
+      ctx,
+      spec,
+      () => F.hvp(u1, v),
+      () => sh.hessian(u1, H),
+    ),
+  ];
 }
 
 function hvpSuite(ctx: Context): Result[] {

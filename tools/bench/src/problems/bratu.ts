@@ -1,11 +1,12 @@
 /**
  * BENCHMARKS.md problem 3 (sparse-jac-bratu2d), written the way a user would: vector ops with
  * gathers for the neighbours (vector form) and a scalar loop (scalar form). (The sparse package's
- * tests keep their own copy in packages/sparse/test/support/bratu.ts: tests never import tools.) N × N interior grid, h = 1/(N+1), unknown k = i*N + j, zero Dirichlet boundary:
+ * tests keep their own copy in packages/sparse/test/support/bratu.ts: tests never import tools.)
+ * N × N interior grid, h = 1/(N+1), unknown k = i*N + j, zero Dirichlet boundary:
  *   lap = 4 u[k] − [i>0] u[k−N] − [i<N−1] u[k+N] − [j>0] u[k−1] − [j<N−1] u[k+1]
  *   F[k] = lap / h² − λ exp(u[k])
  */
-import { type ActiveVec, concat, exp, gather, mul, type Real, stack, sub } from '@wengert/core';
+import { type ActiveVec, concat, dot, exp, gather, mul, type Real, stack, sub, sum } from '@wengert/core';
 
 export const LAMBDA = 6;
 
@@ -178,4 +179,24 @@ export function jacobianError(
     }
   }
   return worst / scale;
+}
+
+/**
+ * The Bratu energy E(u) = ½ uᵀ(lap u)/h² − λ Σ exp(u): its gradient is the residual F and its
+ * Hessian the (symmetric) Bratu Jacobian, a 2D 5-point matrix (the sparse-Hessian benchmark).
+ */
+export function bratuEnergy(N: number): (u: ActiveVec) => Real {
+  const h = 1 / (N + 1);
+  const invH2 = 1 / (h * h);
+  const [up, down, left, right] = neighbourIndices(N);
+  const zero = new Float64Array(1);
+  return (u) => {
+    const padded = concat([u, zero]);
+    let lap = mul(4, u);
+    lap = sub(lap, gather(padded, up!));
+    lap = sub(lap, gather(padded, down!));
+    lap = sub(lap, gather(padded, left!));
+    lap = sub(lap, gather(padded, right!));
+    return sub(mul(0.5 * invH2, dot(u, lap)), mul(LAMBDA, sum(exp(u))));
+  };
 }

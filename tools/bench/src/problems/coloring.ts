@@ -6,6 +6,8 @@
  * 'best' is compared with the sum of ColPack's five orderings; single orderings with ColPack's
  * time for the same ordering.
  */
+
+import { pathToFileURL } from 'node:url';
 import {
   acyclicColoring,
   type Coloring,
@@ -124,7 +126,7 @@ const COLOR: Record<Kind, (p: SparsityPattern, o: ColoringOptions) => Coloring> 
 };
 
 /** Timing rows: per pattern and kind, 'best' (default options) then each single ordering (with improve). */
-export function coloringBenchmarks(timing: TimingOptions, singles = true): ColoringRow[] {
+export function coloringBenchmarks(timing: TimingOptions, singles = true, only = ''): ColoringRow[] {
   const patterns: [string, SparsityPattern][] = [
     ['lap2d_5pt_N300', lap2dPattern(300)],
     ['random_n2000_k5_seed42', randomPattern(2000, 5, 42n)],
@@ -135,16 +137,20 @@ export function coloringBenchmarks(timing: TimingOptions, singles = true): Color
       const ref = COLPACK[pname]![kind];
       const color = COLOR[kind];
       let result = color(p, {});
-      const best = measure(() => (result = color(p, {})), timing);
-      rows.push({
-        name: `${kind} ${pname} best (${result.ordering})`,
-        ms: best.ms,
-        colors: result.count,
-        colpackMs: ref.reduce((a, r) => a + r[1], 0),
-        colpackColors: Math.min(...ref.map((r) => r[0])),
-      });
+      const bestName = `${kind} ${pname} best (${result.ordering})`;
+      if (bestName.includes(only)) {
+        const best = measure(() => (result = color(p, {})), timing);
+        rows.push({
+          name: bestName,
+          ms: best.ms,
+          colors: result.count,
+          colpackMs: ref.reduce((a, r) => a + r[1], 0),
+          colpackColors: Math.min(...ref.map((r) => r[0])),
+        });
+      }
       if (!singles) continue;
       COLPACK_ORDERINGS.forEach((ordering: Ordering, q) => {
+        if (!`${kind} ${pname} ${ordering}`.includes(only)) return;
         let r1 = color(p, { ordering, improve: false });
         const t = measure(() => (r1 = color(p, { ordering, improve: false })), timing);
         rows.push({
@@ -159,3 +165,31 @@ export function coloringBenchmarks(timing: TimingOptions, singles = true): Color
   }
   return rows;
 }
+
+/**
+ * Run directly (`npx tsx --conditions=@wengert/source tools/bench/src/problems/coloring.ts
+ * [--quick] [--only SUBSTRING]`): prints ours vs ColPack per row.
+ */
+function main(): void {
+  const args = process.argv.slice(2);
+  const quick = args.includes('--quick');
+  const o = args.indexOf('--only');
+  const only = o >= 0 ? (args[o + 1] ?? '') : '';
+  const timing: TimingOptions = quick
+    ? { warmupMs: 40, samples: 3, minSampleMs: 10 }
+    : { warmupMs: 200, samples: 7, minSampleMs: 30 };
+  const rows = coloringBenchmarks(timing, true, only);
+  console.log('problem'.padEnd(58), 'ours ms'.padStart(9), 'colors', 'ColPack ms'.padStart(10), 'colors', ' ratio');
+  for (const r of rows) {
+    console.log(
+      r.name.padEnd(58),
+      r.ms.toFixed(2).padStart(9),
+      String(r.colors).padStart(6),
+      r.colpackMs.toFixed(1).padStart(10),
+      String(r.colpackColors).padStart(6),
+      (r.ms / r.colpackMs).toFixed(2).padStart(6),
+    );
+  }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();
