@@ -26,4 +26,5 @@ it('the README example runs: Newton–CG finds the minimum, the Hessian and ∂�
   expect(out).toMatch(/minimum found at (1\.000000 ){9}1\.000000/);
   expect(out).toMatch(/H = 802,-400,-400,200/);
   expect(out).toMatch(/∂³f: 2400,-400,0,0/);
+  expect(out).toMatch(/sparse H: 2998 nonzeros from 2 HVPs \(acyclic\); H00 = 802, H01 = -400/);
 });
