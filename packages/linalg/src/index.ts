@@ -1,0 +1,22 @@
+/**
+ * @wengert/linalg — differentiable dense linear algebra on Wengert's shared tape: products, solves,
+ * Cholesky, determinants, inverse, symmetric eigendecomposition and SVD, each an atomic with forward,
+ * reverse and differentiable (second-order) rules, and a degeneracy policy for repeated eigenvalues and
+ * singular values.
+ *
+ * @packageDocumentation
+ */
+export {
+  type MatmulOptions,
+  matmul,
+  matvec,
+  outer,
+  trace,
+  transpose,
+} from './basic.js';
+export { eigh, eigvalsh } from './eigh.js';
+export { DegenerateSubspaceError, NotPositiveDefiniteError, SingularMatrixError } from './errors.js';
+export { fromMatrix, type Mat, type MatLike, mat, toMatrix } from './mat.js';
+export { cholesky, det, inv, logdet, type SolveKind, type SolveOptions, slogdet, solve } from './solve.js';
+export { DEFAULT_CLUSTER_TOL, DEFAULT_DEPENDENCE_TOL, type SpectralOptions } from './spectral-options.js';
+export { svd, svdvals } from './svd.js';

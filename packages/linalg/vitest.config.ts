@@ -1,0 +1,15 @@
+import { defineProject } from 'vitest/config';
+
+// Resolve "@wengert/source" so tests (and workspace packages they import) run from src/ without a build.
+// Node-environment tests resolve through `ssr.resolve`, so the condition must be set there too; setting
+// conditions replaces Vite's defaults, hence the defaults are repeated after it.
+const conditions = ['@wengert/source', 'module', 'node', 'development|production'];
+
+export default defineProject({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
+  test: {
+    name: 'linalg',
+    include: ['test/**/*.test.ts'],
+  },
+});
