@@ -15,11 +15,18 @@ export interface AdjacencyGraph {
   readonly idx: Int32Array;
 }
 
-/** A graph seen through a neighbourhood enumerator (what the orderings need). */
+/**
+ * A graph seen by the orderings: its explicit adjacency when one is stored (neighbours walked in
+ * place), else a neighbourhood enumerator; degrees are computed once per graph and shared.
+ */
 export interface NeighbourGraph {
   readonly n: number;
+  /** The adjacency (neighbours in the order `fill` writes them), or null when it is not formed. */
+  adjacency(): AdjacencyGraph | null;
+  /** Numbers of distinct neighbours (computed once; callers must not write to it). */
+  degrees(): Int32Array;
   /** An upper bound on the number of neighbours `fill` can write. */
-  readonly maxFill: number;
+  maxFill(): number;
   /** Writes the distinct neighbours of v (v excluded) into buf and returns their number. */
   fill(v: number, buf: Int32Array): number;
 }
@@ -118,12 +125,23 @@ export function mirrorPositions(g: AdjacencyGraph): Int32Array {
 
 /** Distance-1 neighbourhoods of an adjacency graph. */
 export function adjacencyNeighbours(g: AdjacencyGraph): NeighbourGraph {
-  let maxFill = 0;
-  for (let i = 0; i < g.n; i++) maxFill = Math.max(maxFill, g.ptr[i + 1]! - g.ptr[i]!);
-  const { ptr, idx } = g;
+  const { n, ptr, idx } = g;
+  let deg: Int32Array | null = null;
   return {
-    n: g.n,
-    maxFill,
+    n,
+    adjacency: () => g,
+    degrees(): Int32Array {
+      if (deg === null) {
+        deg = new Int32Array(n);
+        for (let v = 0; v < n; v++) deg[v] = ptr[v + 1]! - ptr[v]!;
+      }
+      return deg;
+    },
+    maxFill(): number {
+      let m = 0;
+      for (let v = 0; v < n; v++) m = Math.max(m, ptr[v + 1]! - ptr[v]!);
+      return m;
+    },
     fill(v: number, buf: Int32Array): number {
       const s = ptr[v]!;
       const e = ptr[v + 1]!;
@@ -133,52 +151,190 @@ export function adjacencyNeighbours(g: AdjacencyGraph): NeighbourGraph {
   };
 }
 
-/**
- * Distance-2 neighbourhoods of the columns of p in its bipartite graph (the columns sharing a row
- * with column v), through the CSC `t` (= transposePattern(p)) and the CSR of p.
- */
-export function columnIntersectionNeighbours(p: SparsityPattern, t: SparsityPattern): NeighbourGraph {
-  const { rowPtr, colIdx } = p;
-  const tPtr = t.rowPtr;
-  const tIdx = t.colIdx;
-  const n = p.cols;
-  const stamp = new Int32Array(n).fill(-1);
-  let tick = -1;
-  let maxFill = 0;
-  for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let q = tPtr[j]!; q < tPtr[j + 1]!; q++) {
-      const i = tIdx[q]!;
-      s += rowPtr[i + 1]! - rowPtr[i]!;
-    }
-    if (s > maxFill) maxFill = s;
+/** The transpose of a CSR structure (rows of the result sorted). */
+export function transposeStructure(p: SparsityPattern): SparsityPattern {
+  const { rows, cols, rowPtr, colIdx } = p;
+  const nnz = rowPtr[rows]!;
+  // tPtr[j + 2] counts column j; after the prefix sum, tPtr[j + 1] is the fill cursor of column j
+  // and ends as the end of column j.
+  const tPtr = new Int32Array(cols + 2);
+  for (let k = 0; k < nnz; k++) tPtr[colIdx[k]! + 2]!++;
+  for (let j = 2; j <= cols; j++) tPtr[j]! += tPtr[j - 1]!;
+  const tIdx = new Int32Array(nnz);
+  let k = 0;
+  for (let i = 0; i < rows; i++) {
+    const e = rowPtr[i + 1]!;
+    for (; k < e; k++) tIdx[tPtr[colIdx[k]! + 1]!++] = i;
   }
-  maxFill = Math.min(maxFill, n);
-  return {
-    n,
-    maxFill,
-    fill(v: number, buf: Int32Array): number {
-      // A fresh stamp per call: the same vertex is enumerated several times by the orderings.
-      if (++tick === 0x7fffffff) {
-        stamp.fill(-1);
-        tick = 0;
-      }
-      const s = tick;
-      let c = 0;
-      stamp[v] = s;
-      for (let q = tPtr[v]!; q < tPtr[v + 1]!; q++) {
-        const i = tIdx[q]!;
-        for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) {
-          const u = colIdx[k]!;
-          if (stamp[u] !== s) {
-            stamp[u] = s;
-            buf[c++] = u;
+  return { rows: cols, cols: rows, rowPtr: tPtr.subarray(0, cols + 1), colIdx: tIdx };
+}
+
+/** Largest number of stored neighbour slots (Σ over lines of count²) for which the adjacency is formed. */
+const D2_ADJACENCY_FLOOR = 1 << 22;
+const D2_ADJACENCY_CAP = 1 << 25;
+
+/**
+ * Distance-2 neighbourhoods of the vertices of a bipartite graph given twice: `vertexLines` (one
+ * row per vertex, listing its lines) and `lineVertices` (one row per line, listing its vertices,
+ * built on demand). For a column coloring of p the vertices are the columns and the lines the
+ * rows (vertexLines = pᵀ, lineVertices = p); for a row coloring, the reverse. The neighbours of v
+ * are the vertices sharing a line with v, in first-seen order over its lines. When
+ * Σ_lines count² is moderate the adjacency is formed once, in one stamped pass (it also gives the
+ * degrees), and shared by every ordering of the call; otherwise the neighbourhoods are enumerated.
+ */
+export class Distance2Graph implements NeighbourGraph {
+  readonly n: number;
+  readonly vertexLines: SparsityPattern;
+  private lines: SparsityPattern | null;
+  private readonly makeLines: () => SparsityPattern;
+  private adj: AdjacencyGraph | null | undefined = undefined;
+  private deg: Int32Array | null = null;
+  private stamp: Int32Array | null = null;
+  private tick = -1;
+
+  constructor(vertexLines: SparsityPattern, lineVertices: SparsityPattern | null, makeLines: () => SparsityPattern) {
+    this.n = vertexLines.rows;
+    this.vertexLines = vertexLines;
+    this.lines = lineVertices;
+    this.makeLines = makeLines;
+  }
+
+  /** The line → vertices structure. */
+  lineVertices(): SparsityPattern {
+    if (this.lines === null) this.lines = this.makeLines();
+    return this.lines;
+  }
+
+  adjacency(): AdjacencyGraph | null {
+    if (this.adj !== undefined) return this.adj;
+    const L = this.lineVertices();
+    const nl = L.rows;
+    const lp = L.rowPtr;
+    let slots = 0;
+    for (let i = 0; i < nl; i++) {
+      const r = lp[i + 1]! - lp[i]!;
+      slots += r * r;
+    }
+    const nnz = lp[nl]!;
+    if (slots > D2_ADJACENCY_CAP || slots > Math.max(D2_ADJACENCY_FLOOR, 16 * nnz)) {
+      this.adj = null;
+      return null;
+    }
+    const n = this.n;
+    const vPtr = this.vertexLines.rowPtr;
+    const vIdx = this.vertexLines.colIdx;
+    const lIdx = L.colIdx;
+    const ptr = new Int32Array(n + 1);
+    const idx = new Int32Array(slots);
+    const stamp = new Int32Array(n).fill(-1);
+    let w = 0;
+    for (let v = 0; v < n; v++) {
+      stamp[v] = v;
+      for (let a = vPtr[v]!, ae = vPtr[v + 1]!; a < ae; a++) {
+        const i = vIdx[a]!;
+        for (let k = lp[i]!, ke = lp[i + 1]!; k < ke; k++) {
+          const u = lIdx[k]!;
+          if (stamp[u] !== v) {
+            stamp[u] = v;
+            idx[w++] = u;
           }
         }
       }
-      return c;
-    },
-  };
+      ptr[v + 1] = w;
+    }
+    this.adj = { n, ptr, idx: idx.subarray(0, w) };
+    return this.adj;
+  }
+
+  degrees(): Int32Array {
+    if (this.deg !== null) return this.deg;
+    const n = this.n;
+    const d = new Int32Array(n);
+    const g = this.adjacency();
+    if (g !== null) {
+      const ptr = g.ptr;
+      for (let v = 0; v < n; v++) d[v] = ptr[v + 1]! - ptr[v]!;
+    } else {
+      const L = this.lineVertices();
+      const lp = L.rowPtr;
+      const lIdx = L.colIdx;
+      const vPtr = this.vertexLines.rowPtr;
+      const vIdx = this.vertexLines.colIdx;
+      const stamp = new Int32Array(n).fill(-1);
+      for (let v = 0; v < n; v++) {
+        stamp[v] = v;
+        let c = 0;
+        for (let a = vPtr[v]!, ae = vPtr[v + 1]!; a < ae; a++) {
+          const i = vIdx[a]!;
+          for (let k = lp[i]!, ke = lp[i + 1]!; k < ke; k++) {
+            const u = lIdx[k]!;
+            if (stamp[u] !== v) {
+              stamp[u] = v;
+              c++;
+            }
+          }
+        }
+        d[v] = c;
+      }
+    }
+    this.deg = d;
+    return d;
+  }
+
+  maxFill(): number {
+    const lp = this.lineVertices().rowPtr;
+    const vPtr = this.vertexLines.rowPtr;
+    const vIdx = this.vertexLines.colIdx;
+    let m = 0;
+    for (let v = 0; v < this.n; v++) {
+      let s = 0;
+      for (let a = vPtr[v]!; a < vPtr[v + 1]!; a++) {
+        const i = vIdx[a]!;
+        s += lp[i + 1]! - lp[i]!;
+      }
+      if (s > m) m = s;
+    }
+    return Math.min(m, this.n);
+  }
+
+  fill(v: number, buf: Int32Array): number {
+    const L = this.lineVertices();
+    const lp = L.rowPtr;
+    const lIdx = L.colIdx;
+    const vPtr = this.vertexLines.rowPtr;
+    const vIdx = this.vertexLines.colIdx;
+    if (this.stamp === null) this.stamp = new Int32Array(this.n).fill(-1);
+    const stamp = this.stamp;
+    // A fresh stamp per call: the same vertex is enumerated several times by the orderings.
+    if (++this.tick === 0x7fffffff) {
+      stamp.fill(-1);
+      this.tick = 0;
+    }
+    const s = this.tick;
+    let c = 0;
+    stamp[v] = s;
+    for (let q = vPtr[v]!; q < vPtr[v + 1]!; q++) {
+      const i = vIdx[q]!;
+      for (let k = lp[i]!; k < lp[i + 1]!; k++) {
+        const u = lIdx[k]!;
+        if (stamp[u] !== s) {
+          stamp[u] = s;
+          buf[c++] = u;
+        }
+      }
+    }
+    return c;
+  }
+}
+
+/** The distance-2 graph of the columns of p (vertices = columns, lines = rows). */
+export function columnGraph(p: SparsityPattern): Distance2Graph {
+  return new Distance2Graph(transposeStructure(p), p, () => p);
+}
+
+/** The distance-2 graph of the rows of p (vertices = rows, lines = columns). */
+export function rowGraph(p: SparsityPattern): Distance2Graph {
+  return new Distance2Graph(p, null, () => transposeStructure(p));
 }
 
 /** Mulberry32: a small, fast, seedable 32-bit PRNG returning floats in [0, 1). */

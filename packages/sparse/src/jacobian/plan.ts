@@ -42,7 +42,7 @@ export class SparseJacobianPlan {
     /** Whether the pattern is valid everywhere (`'global'`) or only at the point it was read (`'local'`). */
     readonly patternKind: 'global' | 'local',
     readonly pattern: SparsityPattern,
-    /** FNV-1a 64 fingerprint of the pattern (see `patternFingerprint`). */
+    /** 64-bit fingerprint of the pattern (see `patternFingerprint`). */
     readonly fingerprint: string,
     /** Column colors (forward, bidirectional), else undefined. */
     readonly colColors: Int32Array | undefined,

@@ -124,30 +124,34 @@ export function patternsEqual(a: SparsityPattern, b: SparsityPattern): boolean {
 }
 
 /**
- * A 64-bit FNV-1a fingerprint of the pattern (shape, then rowPtr and colIdx as little-endian
- * int32), as 16 hex digits. Plans carry it so a plan used with another pattern is caught.
+ * A 64-bit fingerprint of the pattern (shape, then rowPtr and colIdx), as 16 hex digits: two
+ * independent 32-bit FNV-1a-style lanes over 32-bit words (different offsets and primes), so it
+ * costs two integer multiplications per word. Plans carry it so that a plan used with another
+ * pattern is caught; it is a checksum, not a cryptographic hash.
  */
 export function patternFingerprint(p: SparsityPattern): string {
-  // Two 32-bit halves of the 64-bit state; multiply by the FNV prime 2^40 + 0x1b3 by hand.
-  let hi = 0xcbf29ce4;
-  let lo = 0x84222325;
-  const mix = (word: number): void => {
-    for (let s = 0; s < 32; s += 8) {
-      lo ^= (word >>> s) & 0xff;
-      // (hi, lo) * 0x100000001b3 mod 2^64 = (hi, lo) * 0x1b3 + (lo << 40)
-      const loMul = lo * 0x1b3;
-      const newLo = loMul >>> 0;
-      const carry = Math.floor(loMul / 0x100000000);
-      hi = (Math.imul(hi, 0x1b3) + carry + (lo << 8)) >>> 0;
-      lo = newLo;
-    }
+  let a = 0x811c9dc5 | 0;
+  let b = 0x050c5d1f | 0;
+  const mix = (w: number): void => {
+    a = Math.imul(a ^ w, 0x01000193);
+    b = Math.imul(b ^ w, 0x5bd1e995);
+    b ^= b >>> 15;
   };
   mix(p.rows);
   mix(p.cols);
-  for (let i = 0; i <= p.rows; i++) mix(p.rowPtr[i]!);
-  const nnz = p.rowPtr[p.rows]!;
-  for (let k = 0; k < nnz; k++) mix(p.colIdx[k]!);
-  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+  const { rowPtr, colIdx } = p;
+  for (let i = 0; i <= p.rows; i++) {
+    a = Math.imul(a ^ rowPtr[i]!, 0x01000193);
+    b = Math.imul(b ^ rowPtr[i]!, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  const nnz = rowPtr[p.rows]!;
+  for (let k = 0; k < nnz; k++) {
+    a = Math.imul(a ^ colIdx[k]!, 0x01000193);
+    b = Math.imul(b ^ colIdx[k]!, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return (a >>> 0).toString(16).padStart(8, '0') + (b >>> 0).toString(16).padStart(8, '0');
 }
 
 /** Throws a ShapeError naming `arg` unless p is a well-formed SparsityPattern. */
