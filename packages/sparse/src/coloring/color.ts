@@ -19,11 +19,13 @@ import {
 import {
   adjacencyNeighbours,
   colorCount,
-  columnIntersectionNeighbours,
+  columnGraph,
+  type Distance2Graph,
   mirrorPositions,
   mulberry32,
   type NeighbourGraph,
   requireSquare,
+  rowGraph,
   symmetricAdjacency,
 } from './graph.js';
 import { acyclicKernel, distance1Kernel, distance2Kernel, type GreedyKernel, starKernel } from './greedy.js';
@@ -41,12 +43,10 @@ import {
 /** Partial distance-2 coloring of the columns (forward mode): columns sharing a row differ. */
 export function columnColoring(p: SparsityPattern, o: ColoringOptions = {}): Coloring {
   checkPattern(p, 'columnColoring: p');
-  const t = transposePattern(p);
   return drive(
     p.cols,
     maxRowCount(p, p.cols),
-    () => columnIntersectionNeighbours(p, t),
-    () => distance2Kernel(p, t),
+    () => distance2Setup(columnGraph(p)),
     o,
     'columnColoring',
     'column',
@@ -58,18 +58,33 @@ export function columnColoring(p: SparsityPattern, o: ColoringOptions = {}): Col
 /** Partial distance-2 coloring of the rows (reverse mode): rows sharing a column differ. */
 export function rowColoring(p: SparsityPattern, o: ColoringOptions = {}): Coloring {
   checkPattern(p, 'rowColoring: p');
-  const t = transposePattern(p);
   return drive(
     p.rows,
-    maxRowCount(t, p.rows),
-    () => columnIntersectionNeighbours(t, p),
-    () => distance2Kernel(t, p),
+    maxColumnCount(p),
+    () => distance2Setup(rowGraph(p)),
     o,
     'rowColoring',
     'row',
     p,
     (c) => checkRowColoring(p, c),
   );
+}
+
+function distance2Setup(g: Distance2Graph): { graph: NeighbourGraph; kernel: GreedyKernel } {
+  return { graph: g, kernel: distance2Kernel(g) };
+}
+
+/** The largest column count of p, at least 1 when p has rows (the row-coloring lower bound). */
+function maxColumnCount(p: SparsityPattern): number {
+  const cnt = new Int32Array(p.cols);
+  const nnz = p.rowPtr[p.rows]!;
+  const idx = p.colIdx;
+  let m = p.rows > 0 ? 1 : 0;
+  for (let k = 0; k < nnz; k++) {
+    const c = ++cnt[idx[k]!]!;
+    if (c > m) m = c;
+  }
+  return m;
 }
 
 /** Plain (distance-1) coloring of the graph of S = p + pᵀ (p square). */
@@ -80,8 +95,7 @@ export function distance1Coloring(p: SparsityPattern, o: ColoringOptions = {}): 
   return drive(
     p.rows,
     symmetricLowerBound(g, 'distance1'),
-    () => adjacencyNeighbours(g),
-    () => distance1Kernel(g),
+    () => ({ graph: adjacencyNeighbours(g), kernel: distance1Kernel(g) }),
     o,
     'distance1Coloring',
     null,
@@ -102,8 +116,7 @@ export function starColoring(p: SparsityPattern, o: ColoringOptions = {}): Color
   return drive(
     p.rows,
     symmetricLowerBound(g, 'star'),
-    () => adjacencyNeighbours(g),
-    () => starKernel(g, mirrorPositions(g)),
+    () => ({ graph: adjacencyNeighbours(g), kernel: starKernel(g, mirrorPositions(g)) }),
     o,
     'starColoring',
     'star',
@@ -120,8 +133,7 @@ export function acyclicColoring(p: SparsityPattern, o: ColoringOptions = {}): Co
   return drive(
     p.rows,
     symmetricLowerBound(g, 'acyclic'),
-    () => adjacencyNeighbours(g),
-    () => acyclicKernel(g, mirrorPositions(g)),
+    () => ({ graph: adjacencyNeighbours(g), kernel: acyclicKernel(g, mirrorPositions(g)) }),
     o,
     'acyclicColoring',
     'acyclic',
@@ -199,8 +211,7 @@ function classSequence(colors: Int32Array, count: number, mode: number, rnd: () 
 function drive(
   n: number,
   lowerBound: number,
-  graph: () => NeighbourGraph,
-  makeKernel: () => GreedyKernel,
+  setup: () => { graph: NeighbourGraph; kernel: GreedyKernel },
   o: ColoringOptions,
   fn: string,
   stencilKind: StencilColoringKind | null,
@@ -223,12 +234,13 @@ function drive(
       return { colors: stencil.colors, count: stencil.count, ordering: 'stencil', lowerBound };
     }
   }
-  const g = graph();
-  const kernel = makeKernel();
+  const { graph: g, kernel } = setup();
   // Greedy pass over the orderings (stopping at the lower bound), then the iterated greedy on
   // the two best results only: it costs several greedy passes, and it rarely lifts a poor start.
   const results: { colors: Int32Array; count: number; ordering: string }[] = [];
   for (const ordering of orderings) {
+    // Several degree-based orderings will follow: form the adjacency once for all of them.
+    if (best && ordering !== 'natural' && ordering !== 'random') g.adjacency();
     const colors = new Int32Array(n);
     const count = kernel(orderGraph(g, ordering, seed), colors);
     results.push({ colors, count, ordering });

@@ -1,8 +1,8 @@
 /**
  * Internal graph helpers of the colorings: the symmetric structure S = A + Aᵀ + I of a square
- * pattern, its adjacency without the diagonal, reverse-edge maps, and the neighbourhood
- * enumerators the orderings walk (distance-1 on an adjacency, distance-2 on the bipartite
- * row/column graph through CSR + CSC, without forming the column-intersection graph).
+ * pattern, its adjacency without the diagonal, reverse-edge maps, and the graphs the orderings
+ * walk (distance-1 on an adjacency; distance-2 on the bipartite row/column graph through CSR +
+ * CSC, with the column-intersection graph formed once per call only when its size is moderate).
  */
 import { ShapeError } from '@wengert/core';
 import { describeValue } from '@wengert/core/internals';
@@ -169,7 +169,7 @@ export function transposeStructure(p: SparsityPattern): SparsityPattern {
   return { rows: cols, cols: rows, rowPtr: tPtr.subarray(0, cols + 1), colIdx: tIdx };
 }
 
-/** Largest number of stored neighbour slots (Σ over lines of count²) for which the adjacency is formed. */
+/** Largest number of neighbour slots (Σ over lines of count(count − 1)) for which the adjacency is formed. */
 const D2_ADJACENCY_FLOOR = 1 << 22;
 const D2_ADJACENCY_CAP = 1 << 25;
 
@@ -179,8 +179,9 @@ const D2_ADJACENCY_CAP = 1 << 25;
  * built on demand). For a column coloring of p the vertices are the columns and the lines the
  * rows (vertexLines = pᵀ, lineVertices = p); for a row coloring, the reverse. The neighbours of v
  * are the vertices sharing a line with v, in first-seen order over its lines. When
- * Σ_lines count² is moderate the adjacency is formed once, in one stamped pass (it also gives the
- * degrees), and shared by every ordering of the call; otherwise the neighbourhoods are enumerated.
+ * Σ_lines count² is moderate the adjacency is formed once, on first use, in one stamped pass (it
+ * also gives the degrees), and shared by every ordering of the call; otherwise the neighbourhoods
+ * are enumerated.
  */
 export class Distance2Graph implements NeighbourGraph {
   readonly n: number;
@@ -210,10 +211,11 @@ export class Distance2Graph implements NeighbourGraph {
     const L = this.lineVertices();
     const nl = L.rows;
     const lp = L.rowPtr;
+    // v has at most Σ_{lines l ∋ v} (count(l) − 1) neighbours: Σ_l count(l)(count(l) − 1) in all.
     let slots = 0;
     for (let i = 0; i < nl; i++) {
       const r = lp[i + 1]! - lp[i]!;
-      slots += r * r;
+      slots += r * (r - 1);
     }
     const nnz = lp[nl]!;
     if (slots > D2_ADJACENCY_CAP || slots > Math.max(D2_ADJACENCY_FLOOR, 16 * nnz)) {
@@ -250,8 +252,10 @@ export class Distance2Graph implements NeighbourGraph {
     if (this.deg !== null) return this.deg;
     const n = this.n;
     const d = new Int32Array(n);
-    const g = this.adjacency();
-    if (g !== null) {
+    // From the adjacency when it is formed already; else one counting pass (cheaper than forming
+    // it when only the degrees are needed, as for largest-first).
+    const g = this.adj;
+    if (g !== undefined && g !== null) {
       const ptr = g.ptr;
       for (let v = 0; v < n; v++) d[v] = ptr[v + 1]! - ptr[v]!;
     } else {

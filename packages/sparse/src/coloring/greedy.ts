@@ -3,37 +3,57 @@
  * vertices in the given order into `colors` and returns the number of colors. Forbidden colors are
  * stamped with the current vertex id, so nothing is ever cleared.
  */
-import type { SparsityPattern } from '../pattern/pattern.js';
-import type { AdjacencyGraph } from './graph.js';
+import type { AdjacencyGraph, Distance2Graph } from './graph.js';
 
 /** Colors `colors` in `order`; returns the color count. */
 export type GreedyKernel = (order: Int32Array, colors: Int32Array) => number;
 
 /**
- * Partial distance-2 coloring of the columns of p (columns sharing a row get different colors),
- * walking CSC `t` then CSR `p`. For rows, call with (transpose, p).
+ * Partial distance-2 coloring of the vertices of `g` (columns sharing a row, or rows sharing a
+ * column, get different colors). Each line (row for a column coloring) keeps a 32-bit mask of the
+ * colors below 32 already used on it, so the forbidden colors below 32 of a vertex are the OR of
+ * the masks of its lines (one pass over its lines, not over their vertices). Only when all 32 are
+ * forbidden are the vertices of its lines walked, with a forbidden-color array stamped by vertex
+ * id, for the first free color ≥ 32. Either way the color is the smallest one not used at
+ * distance 2, as in the textbook greedy.
  */
-export function distance2Kernel(p: SparsityPattern, t: SparsityPattern): GreedyKernel {
-  const { rowPtr, colIdx } = p;
-  const tPtr = t.rowPtr;
-  const tIdx = t.colIdx;
-  const n = p.cols;
-  const forbid = new Int32Array(n + 1).fill(-1);
+export function distance2Kernel(g: Distance2Graph): GreedyKernel {
+  const { rowPtr: vPtr, colIdx: vIdx } = g.vertexLines;
+  const n = g.n;
+  const mask = new Int32Array(g.vertexLines.cols);
+  let forbid: Int32Array | null = null;
   return (order, colors) => {
     colors.fill(-1);
-    forbid.fill(-1); // stamps are vertex ids: clear them between runs
+    mask.fill(0);
+    if (forbid !== null) forbid.fill(-1); // stamps are vertex ids: clear them between runs
     let count = 0;
     for (let q = 0; q < n; q++) {
       const j = order[q]!;
-      for (let a = tPtr[j]!, ae = tPtr[j + 1]!; a < ae; a++) {
-        const i = tIdx[a]!;
-        for (let k = rowPtr[i]!, ke = rowPtr[i + 1]!; k < ke; k++) {
-          const c = colors[colIdx[k]!]!;
-          if (c >= 0) forbid[c] = j;
+      const s = vPtr[j]!;
+      const e = vPtr[j + 1]!;
+      let m = 0;
+      for (let a = s; a < e; a++) m |= mask[vIdx[a]!]!;
+      let c: number;
+      if (m !== -1) {
+        const free = ~m;
+        c = 31 - Math.clz32(free & -free);
+        const bit = 1 << c;
+        for (let a = s; a < e; a++) mask[vIdx[a]!]! |= bit;
+      } else {
+        if (forbid === null) forbid = new Int32Array(n + 1).fill(-1);
+        const L = g.lineVertices();
+        const lp = L.rowPtr;
+        const lIdx = L.colIdx;
+        for (let a = s; a < e; a++) {
+          const i = vIdx[a]!;
+          for (let k = lp[i]!, ke = lp[i + 1]!; k < ke; k++) {
+            const cu = colors[lIdx[k]!]!;
+            if (cu >= 32) forbid[cu] = j;
+          }
         }
+        c = 32;
+        while (forbid[c] === j) c++;
       }
-      let c = 0;
-      while (forbid[c] === j) c++;
       colors[j] = c;
       if (c >= count) count = c + 1;
     }

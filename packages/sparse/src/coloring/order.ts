@@ -6,13 +6,14 @@
  */
 import { ShapeError } from '@wengert/core';
 import { describeValue } from '@wengert/core/internals';
-import { checkPattern, type SparsityPattern, transposePattern } from '../pattern/pattern.js';
+import { checkPattern, type SparsityPattern } from '../pattern/pattern.js';
 import {
   adjacencyNeighbours,
-  columnIntersectionNeighbours,
+  columnGraph,
   mulberry32,
   type NeighbourGraph,
   requireSquare,
+  rowGraph,
   symmetricAdjacency,
 } from './graph.js';
 import { ORDERINGS, type Ordering } from './types.js';
@@ -52,11 +53,8 @@ export function orderVertices(
 }
 
 export function neighbourGraphOf(p: SparsityPattern, kind: 'column' | 'row' | 'symmetric'): NeighbourGraph {
-  if (kind === 'column') return columnIntersectionNeighbours(p, transposePattern(p));
-  if (kind === 'row') {
-    const t = transposePattern(p);
-    return columnIntersectionNeighbours(t, p);
-  }
+  if (kind === 'column') return columnGraph(p);
+  if (kind === 'row') return rowGraph(p);
   if (kind !== 'symmetric') throw new ShapeError('kind', "'column', 'row' or 'symmetric'", describeValue(kind));
   requireSquare(p, 'orderVertices: p');
   return adjacencyNeighbours(symmetricAdjacency(p));
@@ -80,25 +78,42 @@ export function randomOrder(n: number, seed: number): Int32Array {
   return o;
 }
 
-function degrees(g: NeighbourGraph, buf: Int32Array): Int32Array {
-  const d = new Int32Array(g.n);
-  for (let v = 0; v < g.n; v++) d[v] = g.fill(v, buf);
-  return d;
+/**
+ * How an ordering walks neighbourhoods: in place in the adjacency when the graph has one, else
+ * through `fill` into a buffer. `nbrs(v)` returns the end index into `arr` and sets `from`.
+ */
+class Walker {
+  readonly arr: Int32Array;
+  from = 0;
+  private readonly ptr: Int32Array | null;
+  private readonly g: NeighbourGraph;
+  constructor(g: NeighbourGraph) {
+    const a = g.adjacency();
+    this.g = g;
+    this.ptr = a === null ? null : a.ptr;
+    this.arr = a === null ? new Int32Array(g.maxFill()) : a.idx;
+  }
+  nbrs(v: number): number {
+    const ptr = this.ptr;
+    if (ptr !== null) {
+      this.from = ptr[v]!;
+      return ptr[v + 1]!;
+    }
+    this.from = 0;
+    return this.g.fill(v, this.arr);
+  }
+}
+
+function maxOf(d: Int32Array): number {
+  let m = 0;
+  for (let v = 0; v < d.length; v++) if (d[v]! > m) m = d[v]!;
+  return m;
 }
 
 /** Static largest-first: decreasing degree, ties by index (counting sort). */
 function largestFirst(g: NeighbourGraph): Int32Array {
-  const n = g.n;
-  const buf = new Int32Array(g.maxFill);
-  const d = degrees(g, buf);
-  let maxD = 0;
-  for (let v = 0; v < n; v++) if (d[v]! > maxD) maxD = d[v]!;
-  const start = new Int32Array(maxD + 2);
-  for (let v = 0; v < n; v++) start[maxD - d[v]! + 1]!++;
-  for (let b = 0; b <= maxD; b++) start[b + 1]! += start[b]!;
-  const o = new Int32Array(n);
-  for (let v = 0; v < n; v++) o[start[maxD - d[v]!]!++] = v;
-  return o;
+  const d = g.degrees();
+  return largestFirstFromDegrees(d, maxOf(d));
 }
 
 /** Doubly linked bucket lists keyed by an integer priority. */
@@ -122,13 +137,18 @@ class Buckets {
     if (h >= 0) this.prev[h] = v;
     this.head[k] = v;
   }
-  /** Appends v to bucket k keeping insertion order is not needed: push at the head. */
+  /** Unlinks v from its bucket. */
   remove(v: number): void {
     const p = this.prev[v]!;
     const nx = this.next[v]!;
     if (p >= 0) this.next[p] = nx;
     else this.head[this.key[v]!] = nx;
     if (nx >= 0) this.prev[nx] = p;
+  }
+  /** Moves v from its bucket to the head of bucket k. */
+  move(v: number, k: number): void {
+    this.remove(v);
+    this.push(v, k);
   }
 }
 
@@ -140,44 +160,59 @@ function fillBuckets(b: Buckets, keys: Int32Array): void {
 /**
  * Smallest-last (Matula & Beck 1983): repeatedly remove a vertex of minimum remaining degree; color
  * in reverse removal order. Buckets are stacks (last in, first out; removal swaps in the bucket's
- * last element), the tie-breaking of ColPack's serial implementation.
+ * last element), the tie-breaking of ColPack's serial implementation. Bucket b is a segment of one
+ * array, of capacity #{v : degree(v) ≥ b} (a vertex only ever moves to lower buckets).
  */
 function smallestLast(g: NeighbourGraph): Int32Array {
   const n = g.n;
-  const buf = new Int32Array(g.maxFill);
-  const d = degrees(g, buf);
-  let maxD = 0;
-  for (let v = 0; v < n; v++) if (d[v]! > maxD) maxD = d[v]!;
-  const buckets: number[][] = Array.from({ length: maxD + 1 }, () => []);
+  const w = new Walker(g); // first: forms the adjacency, which then gives the degrees
+  const arr = w.arr;
+  const d = g.degrees().slice();
+  const maxD = maxOf(d);
+  const start = new Int32Array(maxD + 2);
+  for (let v = 0; v < n; v++) start[d[v]!]!++;
+  // start[b] = #{v : d(v) ≥ b} (capacities), then turned into segment starts.
+  for (let b = maxD - 1; b >= 0; b--) start[b]! += start[b + 1]!;
+  let acc = 0;
+  for (let b = 0; b <= maxD + 1; b++) {
+    const cap = start[b]!;
+    start[b] = acc;
+    acc += cap;
+  }
+  const items = new Int32Array(acc);
+  const size = new Int32Array(maxD + 1);
   const loc = new Int32Array(n);
   for (let v = 0; v < n; v++) {
-    const b = buckets[d[v]!]!;
-    loc[v] = b.length;
-    b.push(v);
+    const b = d[v]!;
+    const l = size[b]!++;
+    loc[v] = l;
+    items[start[b]! + l] = v;
   }
   const o = new Int32Array(n);
   let low = 1;
   for (let pos = n - 1; pos >= 0; pos--) {
-    if (low !== 0 && buckets[low - 1]!.length !== 0) low--;
-    while (buckets[low]!.length === 0) low++;
-    const v = buckets[low]!.pop()!;
+    if (low !== 0 && size[low - 1] !== 0) low--;
+    while (size[low] === 0) low++;
+    const v = items[start[low]! + --size[low]!]!;
     d[v] = -1;
     o[pos] = v;
-    const c = g.fill(v, buf);
-    for (let q = 0; q < c; q++) {
-      const u = buf[q]!;
+    const e = w.nbrs(v);
+    for (let q = w.from; q < e; q++) {
+      const u = arr[q]!;
       const du = d[u]!;
       if (du < 0) continue;
-      const b = buckets[du]!;
-      const last = b.pop()!;
+      const s = start[du]!;
+      const last = items[s + --size[du]!]!;
       if (last !== u) {
-        b[loc[u]!] = last;
-        loc[last] = loc[u]!;
+        const l = loc[u]!;
+        items[s + l] = last;
+        loc[last] = l;
       }
-      const nb = buckets[du - 1]!;
-      loc[u] = nb.length;
-      nb.push(u);
-      d[u] = du - 1;
+      const nb = du - 1;
+      const l = size[nb]!++;
+      loc[u] = l;
+      items[start[nb]! + l] = u;
+      d[u] = nb;
     }
   }
   return o;
@@ -186,30 +221,31 @@ function smallestLast(g: NeighbourGraph): Int32Array {
 /** Incidence degree: next is a vertex with the most already-ordered neighbours (ties: larger degree first). */
 function incidenceDegree(g: NeighbourGraph): Int32Array {
   const n = g.n;
-  const buf = new Int32Array(g.maxFill);
-  const d = degrees(g, buf);
-  let maxD = 0;
-  for (let v = 0; v < n; v++) if (d[v]! > maxD) maxD = d[v]!;
+  const w = new Walker(g); // first: forms the adjacency, which then gives the degrees
+  const arr = w.arr;
+  const d = g.degrees();
+  const maxD = maxOf(d);
   // Seed bucket 0 in increasing-degree push order so its head is a vertex of largest degree.
   const byDeg = largestFirstFromDegrees(d, maxD);
   const b = new Buckets(n, maxD);
   for (let q = n - 1; q >= 0; q--) b.push(byDeg[q]!, 0);
   const done = new Uint8Array(n);
   const o = new Int32Array(n);
+  const key = b.key;
+  const head = b.head;
   let high = 0;
   for (let pos = 0; pos < n; pos++) {
-    while (b.head[high]! < 0) high--;
-    const v = b.head[high]!;
+    while (head[high]! < 0) high--;
+    const v = head[high]!;
     b.remove(v);
     done[v] = 1;
     o[pos] = v;
-    const c = g.fill(v, buf);
-    for (let q = 0; q < c; q++) {
-      const u = buf[q]!;
+    const e = w.nbrs(v);
+    for (let q = w.from; q < e; q++) {
+      const u = arr[q]!;
       if (done[u]) continue;
-      const k = b.key[u]! + 1;
-      b.remove(u);
-      b.push(u, k);
+      const k = key[u]! + 1;
+      b.move(u, k);
       if (k > high) high = k;
     }
   }
@@ -229,28 +265,28 @@ function largestFirstFromDegrees(d: Int32Array, maxD: number): Int32Array {
 /** Dynamic largest-first: next is a vertex of largest degree in the graph of not-yet-ordered vertices. */
 function dynamicLargestFirst(g: NeighbourGraph): Int32Array {
   const n = g.n;
-  const buf = new Int32Array(g.maxFill);
-  const d = degrees(g, buf);
-  let maxD = 0;
-  for (let v = 0; v < n; v++) if (d[v]! > maxD) maxD = d[v]!;
+  const w = new Walker(g); // first: forms the adjacency, which then gives the degrees
+  const arr = w.arr;
+  const d = g.degrees();
+  const maxD = maxOf(d);
   const b = new Buckets(n, maxD);
   fillBuckets(b, d);
   const done = new Uint8Array(n);
   const o = new Int32Array(n);
+  const key = b.key;
+  const head = b.head;
   let high = maxD;
   for (let pos = 0; pos < n; pos++) {
-    while (b.head[high]! < 0) high--;
-    const v = b.head[high]!;
+    while (head[high]! < 0) high--;
+    const v = head[high]!;
     b.remove(v);
     done[v] = 1;
     o[pos] = v;
-    const c = g.fill(v, buf);
-    for (let q = 0; q < c; q++) {
-      const u = buf[q]!;
+    const e = w.nbrs(v);
+    for (let q = w.from; q < e; q++) {
+      const u = arr[q]!;
       if (done[u]) continue;
-      const k = b.key[u]! - 1;
-      b.remove(u);
-      b.push(u, k);
+      b.move(u, key[u]! - 1);
     }
   }
   return o;
