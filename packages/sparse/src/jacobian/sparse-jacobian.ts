@@ -80,10 +80,14 @@ export class SparseJacobian {
   private released = false;
 
   /** @internal use `prepareSparseJacobian`. */
-  constructor(rec: Recording, plan: SparseJacobianPlan, probe: boolean, strict: boolean) {
+  constructor(rec: Recording, plan: SparseJacobianPlan, probe: boolean, strict: boolean, oneShot = false) {
     this.rec = rec;
-    rec.tape.slots.consolidate();
-    rec.tape.consts.consolidate();
+    // Swept at many points: one copy into flat arrays makes every later replay cheaper (as core's
+    // record()). A one-shot Jacobian is swept once, so the copy would cost more than it saves.
+    if (!oneShot) {
+      rec.tape.slots.consolidate();
+      rec.tape.consts.consolidate();
+    }
     this.plan = plan;
     this.probe = probe;
     this.strict = strict;
@@ -278,7 +282,16 @@ function probeVector(n: number, seed: number): Float64Array {
  * ```
  */
 export function prepareSparseJacobian(f: unknown, x0: Float64Array, options?: SparseJacobianOptions): SparseJacobian {
-  const who = 'prepareSparseJacobian';
+  return prepare(f, x0, options, 'prepareSparseJacobian', false);
+}
+
+function prepare(
+  f: unknown,
+  x0: Float64Array,
+  options: SparseJacobianOptions | undefined,
+  who: string,
+  oneShot: boolean,
+): SparseJacobian {
   const mode = patternMode(options, who);
   requireVectorPoint(x0, who);
   const given = options?.plan;
@@ -300,7 +313,7 @@ export function prepareSparseJacobian(f: unknown, x0: Float64Array, options?: Sp
       plan = plan0;
     } else
       plan = planSparseJacobian(pattern, { mode: options?.mode ?? 'auto', coloring: options?.coloring ?? {} }, mode);
-    return new SparseJacobian(rec, plan, options?.probe ?? true, options?.strict ?? true);
+    return new SparseJacobian(rec, plan, options?.probe ?? true, options?.strict ?? true, oneShot);
   } catch (e) {
     rec.tape.recycle();
     throw e;
@@ -309,7 +322,7 @@ export function prepareSparseJacobian(f: unknown, x0: Float64Array, options?: Sp
 
 /** One sparse Jacobian of f at x (records, detects, colors and evaluates; see `prepareSparseJacobian` to reuse the plan). */
 export function sparseJacobian(f: unknown, x: Float64Array, options?: SparseJacobianOptions): CsrMatrix {
-  const sj = prepareSparseJacobian(f, x, options);
+  const sj = prepare(f, x, options, 'sparseJacobian', true);
   try {
     // The tape already holds the values at x: evaluate without a replay.
     const values = new Float64Array(sj.plan.nnz);
