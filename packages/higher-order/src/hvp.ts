@@ -80,11 +80,16 @@ export function hvpOnRecording(rec: Recording, v: Float64Array): Float64Array {
   const adj = takeSweepBuffer(size);
   const adj2 = takeSweepBuffer(size);
   adj[out] = 1;
-  secondOrderReverse(t, dot, adj, adj2);
+  secondOrderReverse(t, dot, adj, adj2, true);
   const res = adj2.slice(rec.inSlot, rec.inSlot + n);
+  // Cleared as it went: only the independent variables' entries are left, so both buffers go back clean.
+  for (const info of t.inputs) {
+    adj.fill(0, info.slot, info.slot + (info.len || 1));
+    adj2.fill(0, info.slot, info.slot + (info.len || 1));
+  }
   giveSweepBuffer(dot);
-  giveSweepBuffer(adj);
-  giveSweepBuffer(adj2);
+  giveSweepBuffer(adj, true);
+  giveSweepBuffer(adj2, true);
   return res;
 }
 

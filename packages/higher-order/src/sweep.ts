@@ -54,9 +54,17 @@ import {
 /**
  * Runs the second-order reverse sweep over t. `dot` holds the tangents of a forward sweep (one
  * direction), `adj` and `adj2` are seeded at the output and accumulate into every operand.
- * Instructions whose ȳ and ȳ' are both 0 are skipped.
+ * Instructions whose ȳ and ȳ' are both 0 are skipped. With `clear`, every output's adjoints are
+ * zeroed once used, so only the independent variables' entries are left (buffer reuse without a
+ * memset, as core's reverse sweep).
  */
-export function secondOrderReverse(t: Tape, dot: Float64Array, adj: Float64Array, adj2: Float64Array): void {
+export function secondOrderReverse(
+  t: Tape,
+  dot: Float64Array,
+  adj: Float64Array,
+  adj2: Float64Array,
+  clear = false,
+): void {
   const S = t.slots;
   // Slot addressing with core's literal chunk shift (12) and mask, as core's own sweeps do: V8 folds
   // literals, not imported constants. test/sweep.test.ts pins the value against core's SLOT_SHIFT.
@@ -73,7 +81,13 @@ export function secondOrderReverse(t: Tape, dot: Float64Array, adj: Float64Array
       if (code & EXT) {
         const r = A[j]!;
         const out = t.extGet(r, E_OUT);
-        extStep(t, code, r, out, t.extGet(r, E_LEN), dot, adj, adj2);
+        const len = t.extGet(r, E_LEN);
+        extStep(t, code, r, out, len, dot, adj, adj2);
+        // Clear as we go (the independent variables keep theirs: they are the result).
+        if (clear && (code & 0xff) !== OP_INPUT_RUN) {
+          adj.fill(0, out, out + (len || 1));
+          adj2.fill(0, out, out + (len || 1));
+        }
         cur = t.extGet(r, E_PREV);
         continue;
       }
@@ -81,6 +95,10 @@ export function secondOrderReverse(t: Tape, dot: Float64Array, adj: Float64Array
       const g = adj[out]!;
       const g2 = adj2[out]!;
       if (g === 0 && g2 === 0) continue;
+      if (clear && code !== OP_INPUT) {
+        adj[out] = 0;
+        adj2[out] = 0;
+      }
       const ia = A[j]!;
       const ib = B[j]!;
       // The hottest cases inline (their second partials are constants).

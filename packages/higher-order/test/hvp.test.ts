@@ -652,3 +652,21 @@ describe('vector ops: hvp against analytic Hessians and nested forward-over-reve
     });
   }
 });
+
+describe('sweep buffers', () => {
+  it('the second-order sweep clears as it goes: the pooled adjoint buffers come back all zeros', async () => {
+    const { takeSweepBuffer, giveSweepBuffer, recordCall } = await import('@wengert/core/internals');
+    const f = (x: core.ActiveVec): core.Real => {
+      let s: core.Real = 0;
+      for (let i = 0; i + 1 < x.length; i++) s = core.add(s, core.mul(core.exp(x.at(i)), x.at(i + 1)));
+      return core.add(s, core.sum(core.mul(core.sin(x), x)));
+    };
+    const x = Float64Array.from({ length: 50 }, (_, i) => 0.01 * i);
+    const size = recordCall(f, x, [], 'probe').tape.slots.size;
+    for (let k = 0; k < 3; k++) hvp(f, x, x);
+    // Whatever the pool hands out as zeroed must be zeros (a buffer returned dirty but marked clean would not be).
+    const bufs = [takeSweepBuffer(size), takeSweepBuffer(size), takeSweepBuffer(size)];
+    for (const b of bufs) expect(b.every((v) => v === 0)).toBe(true);
+    for (const b of bufs) giveSweepBuffer(b, true);
+  });
+});
