@@ -14,8 +14,22 @@ export {
   trace,
   transpose,
 } from './basic.js';
+export { ComplexEigenvaluesError, eig, eigvals } from './eig.js';
 export { eigh, eigvalsh } from './eigh.js';
 export { DegenerateSubspaceError, NotPositiveDefiniteError, SingularMatrixError } from './errors.js';
+export { KrylovConvergenceError } from './krylov/errors.js';
+export { type LinearOperator, type LinearSolveOptions, linearSolve, type SolvePhase } from './krylov/linear-solve.js';
+export {
+  bicgstab,
+  cg,
+  type GmresOptions,
+  gmres,
+  jacobi,
+  type KrylovOptions,
+  type KrylovReport,
+  type MatVec,
+} from './krylov/solvers.js';
+export { lu } from './lu.js';
 export { fromMatrix, type Mat, type MatLike, mat, toMatrix } from './mat.js';
 export { cholesky, det, inv, logdet, type SolveKind, type SolveOptions, slogdet, solve } from './solve.js';
 export { DEFAULT_CLUSTER_TOL, DEFAULT_DEPENDENCE_TOL, type SpectralOptions } from './spectral-options.js';

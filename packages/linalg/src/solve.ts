@@ -11,6 +11,7 @@
  * solve with the same factors); the differentiable rules are the same formulas written with the package's
  * atomics (solve, matmul) and core's gathers, so second derivatives work through them.
  */
+
 import {
   ActiveVec,
   type AtomicDefinition,
@@ -28,6 +29,7 @@ import {
 } from '@wengert/core';
 import { requireFinite } from '@wengert/core/internals';
 import { mm, sym, tp, vecArg } from './basic.js';
+import { choleskyVjpPlain } from './chol-rev.js';
 import { SingularMatrixError } from './errors.js';
 import {
   choleskyFactor,
@@ -229,7 +231,8 @@ function cholDef(n: number): AtomicDefinition<undefined> {
       return { outputs: [choleskyFactor(symPlain(A, n), n, 'cholesky: A')] };
     },
     jvp: (_i, outputs, tan) => [jvpRule(outputs[0] as Float64Array, tan[0] as Float64Array) as Float64Array],
-    vjp: (_i, outputs, cot) => [vjpRule(outputs[0] as Float64Array, cot[0] as Float64Array) as Float64Array],
+    // The plain rule runs the factorization backwards (Murray 2016): 2× the flops instead of ~9×.
+    vjp: (_i, outputs, cot) => [choleskyVjpPlain(outputs[0] as Float64Array, cot[0] as Float64Array, n)],
     jvpGeneric: (_G, _i, outputs, tan) => [jvpRule(outputs[0] as Vec, tan[0] as Vec)],
     vjpGeneric: (_G, _i, outputs, cot) => [vjpRule(outputs[0] as Vec, cot[0] as Vec)],
   };
