@@ -3,6 +3,7 @@
  * differentiate it at many points without re-running user code. Branches taken while recording
  * are re-checked at every new point; when one would now go the other way the function says so.
  */
+import { type CompileOptions, type CompileStats, compileRecording } from './compile/program.js';
 import { describeValue, ShapeError } from './errors.js';
 import {
   type DenseMatrix,
@@ -78,6 +79,30 @@ export class RecordedFunction<X extends PlainValue = PlainValue, Y extends Plain
   /** Tape size. */
   stats(): TapeStats {
     return this.rec.tape.stats();
+  }
+
+  /**
+   * Compiles the tape into fused kernels (runs of elementwise vector instructions become one loop
+   * per sweep; intermediates inside a run stay in registers) and uses them for every later call.
+   * Results stay bitwise those of the interpreter. Compiling again returns at once (the kernels are
+   * cached on the function); `{ enabled: false }` leaves the interpreter in place. Returns this.
+   */
+  compile(options: CompileOptions = {}): this {
+    if (typeof options !== 'object' || options === null)
+      throw new ShapeError('compile: options', 'an object', describeValue(options));
+    compileRecording(this.rec, options);
+    return this;
+  }
+
+  /** True when compiled kernels run this function's sweeps (compiled, and compilation is on). */
+  get compiled(): boolean {
+    const c = this.rec.compiled;
+    return c?.stats.compiled === true && c.usable();
+  }
+
+  /** What `compile` did and cost (undefined before it was called). */
+  get compileStats(): CompileStats | undefined {
+    return this.rec.compiled?.stats;
   }
 
   /** Moves the tape to x: writes the inputs, replays the values, re-checks the branches. */
@@ -222,4 +247,13 @@ export function record(
     throw new ShapeError('record: options', 'an object', describeValue(options));
   const rec = recordCall(f, x0, [], 'record');
   return new RecordedFunction(rec, options.strict === true);
+}
+
+/**
+ * Compiles a recorded function into fused kernels (see `RecordedFunction.compile`) and returns it.
+ */
+export function compile<F extends RecordedFunction>(F: F, options: CompileOptions = {}): F {
+  if (!(F instanceof RecordedFunction))
+    throw new ShapeError('compile: F', 'a RecordedFunction (from record)', describeValue(F));
+  return F.compile(options);
 }

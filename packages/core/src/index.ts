@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-export { RecordedFunction, type RecordOptions, record } from './adfun.js';
+export { compile, RecordedFunction, type RecordOptions, record } from './adfun.js';
 export {
   type AtomicDefinition,
   type AtomicOps,
@@ -33,6 +33,12 @@ export {
 } from './checkpoint/loop.js';
 export { optimalForwardSteps } from './checkpoint/revolve.js';
 export { checkpoint } from './checkpoint/segment.js';
+export {
+  type CompileOptions,
+  type CompileStats,
+  isCompilationEnabled,
+  setCompilation,
+} from './compile/program.js';
 export { customJvp, customVjp } from './custom.js';
 export {
   BranchChangeError,

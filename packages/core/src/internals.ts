@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { type AtomicCallRecord, callAtomic, readInputs, readOutputs } from './atomic.js';
+export { type CompiledSweeps, compileRecording } from './compile/program.js';
 export { describeValue } from './errors.js';
 export { argExtreme } from './ops/functions.js';
 export type { BinarySpec, OpSpec, UnarySpec } from './ops/spec.js';
@@ -44,8 +45,8 @@ export {
 } from './recording.js';
 export { forwardSweep } from './sweeps/forward.js';
 export { G as genericOps } from './sweeps/generic.js';
-export { type BranchReport, checkBranches, replayValues } from './sweeps/replay.js';
-export { reverseSweep } from './sweeps/reverse.js';
+export { type BranchReport, checkBranches, replayExt, replayRange, replayValues } from './sweeps/replay.js';
+export { reverseRange, reverseSweep } from './sweeps/reverse.js';
 export { giveSweepBuffer, takeSweepBuffer } from './tape/pool.js';
 export { requireFinite } from './tape/record.js';
 export { SLOT_SHIFT } from './tape/slots.js';

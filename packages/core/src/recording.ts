@@ -2,6 +2,7 @@
  * One recorded call of a user function and the sweeps over it. Both ways in (the JAX-style
  * transforms and the recorded functions) are thin layers over this module.
  */
+import type { CompiledSweeps } from './compile/program.js';
 import { DomainError, describeValue, ShapeError } from './errors.js';
 import * as F from './ops/functions.js';
 import { forwardSweep } from './sweeps/forward.js';
@@ -38,6 +39,20 @@ export interface Recording {
   readonly outConsts: Float64Array;
   /** Set when the output is one whole active vector (its run). */
   readonly outRun: { slot: number; len: number } | undefined;
+  /** Fused kernels attached by `compileRecording`: moveTo, jvpFloat and vjpFloat use them. */
+  compiled?: CompiledSweeps | undefined;
+}
+
+/**
+ * The compiled sweeps of rec when they may run now; otherwise undefined, after making every slot's
+ * value current for the interpreter (a compiled replay leaves fused intermediates unwritten).
+ */
+function compiledSweeps(rec: Recording): CompiledSweeps | undefined {
+  const c = rec.compiled;
+  if (c === undefined) return undefined;
+  if (c.usable() && !isDebugNonFinite()) return c;
+  c.materialize();
+  return undefined;
 }
 
 /** Inputs a transform accepts: number, Float64Array, or (when nested) active values. */
@@ -185,7 +200,9 @@ export function vjpFloat(rec: Recording, U: readonly Float64Array[]): Float64Arr
     }
   }
   // Clearing keeps the buffer reusable without a memset; the non-finite scan needs every adjoint kept.
-  reverseSweep(t, adj, q, !debug);
+  const compiled = compiledSweeps(rec);
+  if (compiled !== undefined) compiled.reverse(adj, q, true);
+  else reverseSweep(t, adj, q, !debug);
   if (debug) {
     scanValues(t);
     scanAdjoints(t, adj, q);
@@ -210,7 +227,9 @@ export function jvpFloat(rec: Recording, V: readonly Float64Array[]): Float64Arr
   for (const info of t.inputs) dot.fill(0, info.slot * p, (info.slot + (info.len || 1)) * p);
   const n = inputCount(rec);
   for (let j = 0; j < n; j++) for (let k = 0; k < p; k++) dot[(rec.inSlot + j) * p + k] = V[k]![j]!;
-  forwardSweep(t, dot, p);
+  const compiled = compiledSweeps(rec);
+  if (compiled !== undefined) compiled.forward(dot, p);
+  else forwardSweep(t, dot, p);
   if (isDebugNonFinite()) {
     scanValues(t);
     scanTangents(t, dot, p);
@@ -361,7 +380,9 @@ export function moveTo(rec: Recording, x: unknown, who: string, strict: boolean)
     }
     t.slots.buffer(rec.inSlot).set(x, t.slots.offset(rec.inSlot));
   }
-  replayValues(t);
+  const compiled = compiledSweeps(rec);
+  if (compiled !== undefined) compiled.replay();
+  else replayValues(t);
   if (isDebugNonFinite()) scanValues(t);
   return checkBranches(t, strict);
 }

@@ -32,18 +32,23 @@ import { binaryPartialA, binaryPartialB, binaryPartials, P, unaryPartial } from 
 
 const SQUARE = UNARY_SPECS.square as UnarySpec;
 
-/** Runs the forward sweep over all of t. */
-export function forwardSweep(t: Tape, dot: Float64Array, p: number): void {
+/**
+ * Runs the forward sweep over all of t, or over instructions [i0, i1) with `cur0` the slot counter
+ * before i0 (the compiled programs run the interpreter over the stretches between kernels).
+ */
+export function forwardSweep(t: Tape, dot: Float64Array, p: number, i0 = 0, i1 = t.nInstr, cur0 = 0): void {
+  if (i1 <= i0) return;
   const V = t.slots.chunks;
   const K = t.consts.chunks;
-  const nChunks = t.codes.length;
-  let cur = 0;
-  for (let ci = 0; ci < nChunks; ci++) {
+  let cur = cur0;
+  const c0 = i0 >>> 16;
+  const c1 = (i1 - 1) >>> 16;
+  for (let ci = c0; ci <= c1; ci++) {
     const C = t.codes[ci]!;
     const A = t.as[ci]!;
     const B = t.bs[ci]!;
-    const n = ci === nChunks - 1 ? t.ipos : COL_CHUNK;
-    for (let j = 0; j < n; j++) {
+    const n = ci === c1 ? ((i1 - 1) & (COL_CHUNK - 1)) + 1 : COL_CHUNK;
+    for (let j = ci === c0 ? i0 & (COL_CHUNK - 1) : 0; j < n; j++) {
       const code = C[j]!;
       if (code & EXT) {
         cur = forwardExt(t, A[j]!, code, dot, p);

@@ -116,16 +116,26 @@ function replayChunked(t: Tape): void {
   }
 }
 
+/**
+ * Replays instructions [i0, i1) of a consolidated tape; `cur` is the slot counter before
+ * instruction i0 (the compiled programs run the interpreter over the stretches between kernels).
+ */
+export function replayRange(t: Tape, i0: number, i1: number, cur: number): void {
+  replayFlat(t, t.slots.flat!, t.consts.flat!, i0, i1, cur);
+}
+
 // The same loop over flat arrays (kept in step with replayChunked; tests compare both bit for bit).
-function replayFlat(t: Tape, V: Float64Array, K: Float64Array): void {
-  const nChunks = t.codes.length;
-  let cur = 0;
-  for (let ci = 0; ci < nChunks; ci++) {
+function replayFlat(t: Tape, V: Float64Array, K: Float64Array, i0 = 0, i1 = t.nInstr, cur0 = 0): void {
+  if (i1 <= i0) return;
+  let cur = cur0;
+  const c0 = i0 >>> 16;
+  const c1 = (i1 - 1) >>> 16;
+  for (let ci = c0; ci <= c1; ci++) {
     const C = t.codes[ci]!;
     const A = t.as[ci]!;
     const B = t.bs[ci]!;
-    const n = ci === nChunks - 1 ? t.ipos : COL_CHUNK;
-    for (let j = 0; j < n; j++) {
+    const n = ci === c1 ? ((i1 - 1) & (COL_CHUNK - 1)) + 1 : COL_CHUNK;
+    for (let j = ci === c0 ? i0 & (COL_CHUNK - 1) : 0; j < n; j++) {
       const code = C[j]!;
       if (code & EXT) {
         cur = replayExt(t, A[j]!, code);
@@ -187,7 +197,7 @@ function replayFlat(t: Tape, V: Float64Array, K: Float64Array): void {
 }
 
 /** Evaluates extension instruction r; returns the slot counter after its output. */
-function replayExt(t: Tape, r: number, code: number): number {
+export function replayExt(t: Tape, r: number, code: number): number {
   const op = code & 0xff;
   const S = t.slots;
   const out = t.extGet(r, E_OUT);

@@ -62,6 +62,24 @@ export function reverseSweep(t: Tape, adj: Float64Array, q: number, clear = fals
   } else reverseQ(t, adj, q, clear);
 }
 
+/**
+ * Reverse sweep over instructions [i0, i1) of a consolidated tape, backwards; `cur` is the slot
+ * counter after instruction i1 − 1 (the compiled programs run the interpreter over the stretches
+ * between kernels).
+ */
+export function reverseRange(
+  t: Tape,
+  adj: Float64Array,
+  q: number,
+  clear: boolean,
+  i0: number,
+  i1: number,
+  cur: number,
+): void {
+  if (q === 1) reverse1Flat(t, adj, clear, t.slots.flat!, t.consts.flat!, i0, i1, cur);
+  else reverseQ(t, adj, q, clear, i0, i1, cur);
+}
+
 function clearRun(t: Tape, r: number, adj: Float64Array, q: number): void {
   if ((t.extGet(r, E_AUX2) & 0xff) === OP_INPUT_RUN) return;
   const out = t.extGet(r, E_OUT);
@@ -146,16 +164,28 @@ function reverse1(t: Tape, adj: Float64Array, clear: boolean): void {
 }
 
 // reverse1 over flat arrays (kept in step with it; tests compare both bit for bit).
-function reverse1Flat(t: Tape, adj: Float64Array, clear: boolean, V: Float64Array, K: Float64Array): void {
+function reverse1Flat(
+  t: Tape,
+  adj: Float64Array,
+  clear: boolean,
+  V: Float64Array,
+  K: Float64Array,
+  i0 = 0,
+  i1 = t.nInstr,
+  cur0 = t.slots.size,
+): void {
+  if (i1 <= i0) return;
   const VC = t.slots.chunks;
   const KC = t.consts.chunks;
-  let cur = t.slots.size;
-  const last = t.codes.length - 1;
-  for (let ci = last; ci >= 0; ci--) {
+  let cur = cur0;
+  const c0 = i0 >>> 16;
+  const last = (i1 - 1) >>> 16;
+  for (let ci = last; ci >= c0; ci--) {
     const C = t.codes[ci]!;
     const A = t.as[ci]!;
     const B = t.bs[ci]!;
-    for (let j = (ci === last ? t.ipos : COL_CHUNK) - 1; j >= 0; j--) {
+    const jEnd = ci === c0 ? i0 & (COL_CHUNK - 1) : 0;
+    for (let j = ci === last ? (i1 - 1) & (COL_CHUNK - 1) : COL_CHUNK - 1; j >= jEnd; j--) {
       const code = C[j]!;
       if (code & EXT) {
         const r = A[j]!;
@@ -223,16 +253,27 @@ function reverse1Flat(t: Tape, adj: Float64Array, clear: boolean, V: Float64Arra
   }
 }
 
-function reverseQ(t: Tape, adj: Float64Array, q: number, clear: boolean): void {
+function reverseQ(
+  t: Tape,
+  adj: Float64Array,
+  q: number,
+  clear: boolean,
+  i0 = 0,
+  i1 = t.nInstr,
+  cur0 = t.slots.size,
+): void {
+  if (i1 <= i0) return;
   const V = t.slots.chunks;
   const K = t.consts.chunks;
-  let cur = t.slots.size;
-  const last = t.codes.length - 1;
-  for (let ci = last; ci >= 0; ci--) {
+  let cur = cur0;
+  const c0 = i0 >>> 16;
+  const last = (i1 - 1) >>> 16;
+  for (let ci = last; ci >= c0; ci--) {
     const C = t.codes[ci]!;
     const A = t.as[ci]!;
     const B = t.bs[ci]!;
-    for (let j = (ci === last ? t.ipos : COL_CHUNK) - 1; j >= 0; j--) {
+    const jEnd = ci === c0 ? i0 & (COL_CHUNK - 1) : 0;
+    for (let j = ci === last ? (i1 - 1) & (COL_CHUNK - 1) : COL_CHUNK - 1; j >= jEnd; j--) {
       const code = C[j]!;
       if (code & EXT) {
         const r = A[j]!;

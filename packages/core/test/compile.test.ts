@@ -1,0 +1,293 @@
+/**
+ * Compiled kernels (`RecordedFunction.compile`, `compile`, `setCompilation`): what gets fused,
+ * bitwise equality with the interpreter on the benchmark shapes (Rosenbrock's stencil, the Asian
+ * option's broadcast scalars), the fallback when code generation is not allowed, the off switches,
+ * debug mode, branch checks on fused values, and the written-out partials against the specs.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setFunctionConstructorForTests } from '../src/compile/program.js';
+import { binaryD, unaryD } from '../src/compile/rules.js';
+import {
+  type ActiveVec,
+  add,
+  BINARY_SPECS,
+  compile,
+  exp,
+  isCompilationEnabled,
+  log,
+  lt,
+  max,
+  mul,
+  NonFiniteError,
+  type Real,
+  type RecordedFunction,
+  record,
+  setCompilation,
+  setDebugNonFinite,
+  sin,
+  square,
+  sub,
+  sum,
+  UNARY_SPECS,
+  type Value,
+  type Vec,
+} from '../src/index.js';
+import { giveSweepBuffer, takeSweepBuffer } from '../src/tape/pool.js';
+import { asArray, expectBitwise } from './support/numeric.js';
+
+const rosen = (x: ActiveVec): Real => {
+  const a = x.slice(0, -1);
+  const t = sub(x.slice(1), mul(a, a));
+  const u = sub(1, a);
+  return sum(add(mul(100, mul(t, t)), mul(u, u)) as Vec);
+};
+
+/** The Asian option vectorized over paths (tools/bench), small. */
+function asian(paths: number, steps: number) {
+  const Z = Array.from({ length: steps }, (_, k) =>
+    Float64Array.from({ length: paths }, (_, p) => Math.sin(1 + 7 * p + 13 * k) * 1.5),
+  );
+  const dt = 1 / steps;
+  return (theta: ActiveVec): Real => {
+    const sigma = theta.at(1);
+    const r = theta.at(2);
+    const drift = mul(sub(r, mul(0.5, mul(sigma, sigma))), dt);
+    const vol = mul(sigma, Math.sqrt(dt));
+    let S: Value = theta.at(0);
+    let A: Value = 0;
+    for (const Zk of Z) {
+      S = mul(S, exp(add(drift, mul(vol, Zk))));
+      A = add(A, S);
+    }
+    const total = sum(max(sub(mul(A, 1 / steps), 100), 0) as Vec);
+    return mul(mul(exp(mul(r, -1)), total), 1 / paths);
+  };
+}
+
+type AnyRecorded = RecordedFunction<Float64Array, number> | RecordedFunction<Float64Array, Float64Array>;
+
+function expectSame(G: AnyRecorded, F: AnyRecorded, x: Float64Array): void {
+  const n = F.inputLength;
+  const m = F.outputLength;
+  expectBitwise(asArray(G.value(x)), asArray(F.value(x)), 'value');
+  const V = [0, 1, 2].map((k) => Float64Array.from({ length: n }, (_, i) => (k === 1 && i % 2 ? 0 : Math.cos(i + k))));
+  const T1 = F.jvp(x, V);
+  G.jvp(x, V).forEach((t, k) => {
+    expectBitwise(t, T1[k]!, `jvp[${k}]`);
+  });
+  const U = [Float64Array.from({ length: m }, (_, i) => 1 + i)];
+  expectBitwise(G.vjp(x, U)[0]!, F.vjp(x, U)[0]!, 'vjp');
+  if (m === 1) expectBitwise(G.gradient(x) as Float64Array, F.gradient(x) as Float64Array, 'grad');
+}
+
+afterEach(() => {
+  setCompilation(true);
+  setFunctionConstructorForTests(undefined);
+  setDebugNonFinite(false);
+  vi.restoreAllMocks();
+});
+
+describe('RecordedFunction.compile', () => {
+  const x0 = Float64Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
+  const x1 = x0.map((v, i) => v + 0.001 * ((i % 7) - 3));
+
+  it('fuses vector Rosenbrock into one run whose intermediates stay locals', () => {
+    const G = record(rosen, x0).compile();
+    expect(G.compiled).toBe(true);
+    const s = G.compileStats!;
+    expect(s.runs).toBe(1);
+    expect(s.fusedInstructions).toBe(8); // 7 elementwise + the sum
+    expect(s.locals).toBe(7);
+    expect(s.stored).toBe(1);
+    // x is read at offsets 0 and 1: its adjoint contributions come in another order, equal up to
+    // the first two, and x's adjoint is +0 before the run, so they go straight into the array.
+    expect(s.swappedIntervals).toBe(1);
+    expect(s.bufferedUses).toBe(0);
+    expect(s.compiled && !s.fallback).toBe(true);
+    expect(s.analysisMs + s.codegenMs).toBeGreaterThan(0);
+    expectSame(G, record(rosen, x0), x1);
+  });
+
+  it('buffers the stencil contributions when the input is read again after the run', () => {
+    const f = (x: ActiveVec) => add(rosen(x), sum(x));
+    const G = record(f, x0).compile();
+    G.gradient(x1);
+    expect(G.compileStats!.bufferedUses).toBeGreaterThan(0);
+    expectSame(G, record(f, x0), x1);
+  });
+
+  it('keeps the Asian option bitwise (broadcast scalars summed per use, added in the interpreter order)', () => {
+    const f = asian(37, 16);
+    const G = record(f, Float64Array.of(100, 0.2, 0.05)).compile();
+    const s = G.compileStats!;
+    expect(s.runs).toBe(1);
+    expect(s.fusedInstructions).toBe(5 * 16 - 1 + 4 + 1);
+    expect(s.bufferedUses).toBe(0);
+    expectSame(G, record(f, Float64Array.of(100, 0.2, 0.05)), Float64Array.of(101, 0.21, 0.049));
+  });
+
+  it('is cached on the function; compile(F) is the same', () => {
+    const G = record(rosen, x0);
+    expect(compile(G)).toBe(G);
+    const stats = G.compileStats;
+    G.compile();
+    expect(G.compileStats).toBe(stats);
+  });
+
+  it('leaves the pooled adjoint buffer zeroed and agrees after interleaved calls', () => {
+    const G = record(rosen, x0).compile();
+    const F = record(rosen, x0);
+    for (const x of [x1, x0, x1]) {
+      expectBitwise(G.gradient(x) as Float64Array, F.gradient(x) as Float64Array);
+      const [v, g] = G.valueAndGradient(x);
+      expect(Object.is(v, F.value(x))).toBe(true);
+      expectBitwise(g, F.gradient(x) as Float64Array);
+    }
+    const size = G.stats().slots;
+    const buf = takeSweepBuffer(size);
+    expect(buf.every((e) => Object.is(e, 0))).toBe(true);
+    giveSweepBuffer(buf, true);
+  });
+
+  it('dense Jacobians (forward blocks of 16, reverse blocks beyond the unrolled kernels) are bitwise', () => {
+    const f = (x: ActiveVec) => sin(mul(add(mul(x, x), x.at(0)), sub(1, x))) as Vec;
+    const G = record(f, x0.subarray(0, 20)).compile();
+    const F = record(f, x0.subarray(0, 20));
+    for (const mode of ['forward', 'reverse'] as const) {
+      expectBitwise(G.jacobian(x1.subarray(0, 20), mode).data, F.jacobian(x1.subarray(0, 20), mode).data, mode);
+    }
+  });
+
+  it('re-checks comparisons on fused values (they are stored)', () => {
+    const f = (x: ActiveVec): Real => {
+      const y = add(mul(x, x), 1) as ActiveVec;
+      const z = sub(y, x) as ActiveVec;
+      return lt(z.at(0), 3) ? sum(z) : sum(y);
+    };
+    const F = record(f, Float64Array.of(0.5, 1));
+    const G = record(f, Float64Array.of(0.5, 1)).compile();
+    expect(G.compileStats!.stored).toBeGreaterThan(0);
+    expect(Object.is(G.value(Float64Array.of(2, 1)), F.value(Float64Array.of(2, 1)))).toBe(true);
+    expect(G.branchChanges).toBe(1);
+    expect(F.branchChanges).toBe(1);
+  });
+});
+
+describe('off switches and fallback', () => {
+  const x0 = Float64Array.from({ length: 9 }, (_, i) => 0.3 * i - 1);
+
+  it('{ enabled: false } leaves the interpreter in place', () => {
+    const G = record(rosen, x0).compile({ enabled: false });
+    expect(G.compiled).toBe(false);
+    expect(G.compileStats!.compiled).toBe(false);
+    expectSame(G, record(rosen, x0), x0);
+    // Compiling later with compilation enabled replaces the disabled program.
+    G.compile();
+    expect(G.compiled).toBe(true);
+  });
+
+  it('setCompilation(false) turns compiled functions off, and back on', () => {
+    const G = record(rosen, x0).compile();
+    const F = record(rosen, x0);
+    const g = G.gradient(x0) as Float64Array;
+    setCompilation(false);
+    expect(isCompilationEnabled()).toBe(false);
+    expect(G.compiled).toBe(false);
+    expectSame(
+      G,
+      F,
+      x0.map((v) => v * 0.9),
+    );
+    setCompilation(true);
+    expect(G.compiled).toBe(true);
+    expectBitwise(G.gradient(x0) as Float64Array, g);
+  });
+
+  it('falls back to the interpreter with one warning when new Function is not allowed', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    setFunctionConstructorForTests(() => {
+      throw new EvalError('Refused to evaluate a string as JavaScript (unsafe-eval)');
+    });
+    const G = record(rosen, x0).compile();
+    const G2 = record((x: ActiveVec) => sum(exp(mul(x, x)) as Vec), x0).compile();
+    expect(G.compiled).toBe(false);
+    expect(G.compileStats!.fallback).toBe(true);
+    expect(G2.compileStats!.fallback).toBe(true);
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(String(warn.mock.calls[0]![0])).toMatch(/code generation unavailable.*interpreter/);
+    expectSame(
+      G,
+      record(rosen, x0),
+      x0.map((v) => v + 0.25),
+    );
+  });
+
+  it('debug mode (setDebugNonFinite) runs the interpreter, which names the bad instruction', () => {
+    const f = (x: ActiveVec) => sum(log(mul(x, x)) as Vec);
+    const G = record(f, Float64Array.of(1, 2)).compile();
+    G.gradient(Float64Array.of(1, 2));
+    setDebugNonFinite(true);
+    let err: unknown;
+    try {
+      G.gradient(Float64Array.of(0, 2));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(NonFiniteError);
+    expect((err as NonFiniteError).op).toBe('log');
+  });
+});
+
+describe('written-out partials equal the specs', () => {
+  const points = [
+    0,
+    -0,
+    1,
+    -1,
+    0.5,
+    -2.5,
+    1e308,
+    -1e-308,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    Number.NaN,
+  ];
+  const fn = (src: string) => new Function('x', 'y', 'A', 'B', `return ${src};`) as (...a: number[]) => number;
+
+  it('neg, square, exp (unary) and add, sub, mul (binary)', () => {
+    for (const [op, name] of [
+      [2, 'neg'],
+      [3, 'square'],
+      [6, 'exp'],
+    ] as const) {
+      const spec = UNARY_SPECS[name]!;
+      const d = fn(unaryD(op, 'x', 'y'));
+      for (const x of points) expect(Object.is(d(x, spec.value(x), 0, 0), spec.d(x, spec.value(x)))).toBe(true);
+    }
+    for (const [op, name] of [
+      [64, 'add'],
+      [65, 'sub'],
+      [66, 'mul'],
+    ] as const) {
+      const spec = BINARY_SPECS[name]!;
+      const da = fn(binaryD(op, 'a', 'A', 'B', 'y'));
+      const db = fn(binaryD(op, 'b', 'A', 'B', 'y'));
+      for (const a of points) {
+        for (const b of points) {
+          const y = spec.value(a, b);
+          expect(Object.is(da(0, y, a, b), spec.da(a, b, y))).toBe(true);
+          expect(Object.is(db(0, y, a, b), spec.db(a, b, y))).toBe(true);
+        }
+      }
+    }
+  });
+
+  it('square as x * x, exp as Math.exp (the value kernels use the operators)', () => {
+    for (const x of points) {
+      expect(Object.is(x * x, UNARY_SPECS.square!.value(x))).toBe(true);
+      expect(Object.is(Math.exp(x), UNARY_SPECS.exp!.value(x))).toBe(true);
+      expect(Object.is(-x, UNARY_SPECS.neg!.value(x))).toBe(true);
+    }
+    void square;
+  });
+});

@@ -1,0 +1,173 @@
+/**
+ * `npx tsx --conditions=@wengert/source tools/bench/src/compile-table.ts [--quick] [--json FILE]`:
+ * compiled kernels (issue 7) against the interpreter and the plain-JS primal, in one process.
+ *
+ * Rows (ratio = derivative time / plain-JS primal time, both timed here):
+ * - `core.rosenbrock.vector.grad.compiled`: F = record(vector Rosenbrock, x0).compile() once (not
+ *   timed), then F.gradient(x1) — replay + reverse sweep through the fused kernels;
+ * - `core.rosenbrock.vector.grad.recorded`: the same recorded function without compile (interpreter);
+ * - `core.asian.vector.grad.compiled` / `.recorded`: the same for the Asian option, vectorized over paths;
+ * - the JVP (p = 1) of the compiled Rosenbrock, for the forward kernels.
+ * Compile time (analysis + code generation, ms) is printed next to each compiled row. Every compiled
+ * result is checked bitwise against the interpreter's before timing.
+ */
+import { writeFileSync } from 'node:fs';
+import { type RecordedFunction, record } from '@wengert/core';
+import { FULL_TIMING, measure, QUICK_TIMING, type Timing } from './harness.js';
+import * as asian from './problems/asian.js';
+import { splitmixNormals } from './problems/normals.js';
+import * as rosen from './problems/rosenbrock.js';
+
+const quick = process.argv.includes('--quick');
+const jsonAt = process.argv.indexOf('--json');
+const timing = quick ? QUICK_TIMING : FULL_TIMING;
+
+interface Row {
+  readonly id: string;
+  readonly size: string;
+  readonly ratio: number;
+  readonly budget: number | null;
+  readonly ms: number;
+  readonly baselineMs: number;
+  readonly compileMs?: number;
+  readonly detail: Record<string, unknown>;
+}
+
+const rows: Row[] = [];
+
+function bitwiseEqual(a: Float64Array | number, b: Float64Array | number): boolean {
+  const A = typeof a === 'number' ? Float64Array.of(a) : a;
+  const B = typeof b === 'number' ? Float64Array.of(b) : b;
+  if (A.length !== B.length) return false;
+  for (let i = 0; i < A.length; i++) if (!Object.is(A[i], B[i])) return false;
+  return true;
+}
+
+function row(
+  id: string,
+  size: string,
+  budget: number | null,
+  base: Timing,
+  t: Timing,
+  compileMs: number | undefined,
+  detail: Record<string, unknown>,
+): void {
+  const ratio = t.ms / base.ms;
+  rows.push({ id, size, ratio, budget, ms: t.ms, baselineMs: base.ms, compileMs, detail });
+  const c = compileMs === undefined ? '' : `, compile ${compileMs.toFixed(1)} ms`;
+  console.log(`${id}: ${t.ms.toPrecision(3)} ms, primal ${base.ms.toPrecision(3)} ms, ratio ${ratio.toFixed(2)}${c}`);
+}
+
+function compileMsOf(F: RecordedFunction): number {
+  const s = F.compileStats!;
+  return s.analysisMs + s.codegenMs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rosenbrock, vector form
+
+{
+  const n = quick ? 100_000 : 1_000_000;
+  const x0 = rosen.startPoint(n);
+  const x1 = rosen.secondPoint(x0);
+  const interp = record(rosen.rosenbrockVector, x0);
+  const F = record(rosen.rosenbrockVector, x0).compile();
+  const s = F.compileStats!;
+  console.log(`Rosenbrock n = ${n}: ${JSON.stringify(s)}`);
+  const g = F.gradient(x1) as Float64Array;
+  if (!bitwiseEqual(g, interp.gradient(x1) as Float64Array)) throw new Error('rosenbrock: compiled gradient differs');
+  const err = rosen.gradientError(g, rosen.analyticGradient(x1));
+  const v = x1.map((_, i) => Math.cos(i));
+  if (!bitwiseEqual(F.jvp(x1, v), interp.jvp(x1, v))) throw new Error('rosenbrock: compiled jvp differs');
+  const base = measure(() => rosen.primal(x1), timing);
+  const detail = { n, error: err, stats: s };
+  row(
+    'core.rosenbrock.vector.grad.compiled',
+    String(n),
+    2,
+    base,
+    measure(() => F.gradient(x1), timing),
+    compileMsOf(F),
+    detail,
+  );
+  row(
+    'core.rosenbrock.vector.grad.recorded',
+    String(n),
+    null,
+    base,
+    measure(() => interp.gradient(x1), timing),
+    undefined,
+    { n },
+  );
+  row(
+    'core.rosenbrock.vector.jvp.compiled',
+    String(n),
+    null,
+    base,
+    measure(() => F.jvp(x1, v), timing),
+    compileMsOf(F),
+    { n },
+  );
+  row(
+    'core.rosenbrock.vector.jvp.recorded',
+    String(n),
+    null,
+    base,
+    measure(() => interp.jvp(x1, v), timing),
+    undefined,
+    { n },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Asian option, vectorized over paths
+
+{
+  const paths = quick ? 2_000 : asian.PATHS;
+  const Z = splitmixNormals(paths * asian.STEPS);
+  const theta = asian.THETA0;
+  const f = asian.asianVector(asian.columns(Z, paths));
+  const interp = record(f, theta);
+  const F = record(f, theta).compile();
+  const s = F.compileStats!;
+  console.log(`Asian ${paths} x ${asian.STEPS}: ${JSON.stringify(s)}`);
+  const theta1 = Float64Array.of(101, 0.21, 0.049);
+  const g = F.gradient(theta1) as Float64Array;
+  if (!bitwiseEqual(g, interp.gradient(theta1) as Float64Array)) throw new Error('asian: compiled gradient differs');
+  const size = `${paths}x${asian.STEPS}`;
+  const base = measure(() => asian.primal(Z, paths, theta1), timing);
+  const err = asian.gradientError(g, asian.handGradient(Z, paths, theta1));
+  row(
+    'core.asian.vector.grad.compiled',
+    size,
+    2,
+    base,
+    measure(() => F.gradient(theta1), timing),
+    compileMsOf(F),
+    {
+      paths,
+      errorVsHand: err,
+      stats: s,
+    },
+  );
+  row(
+    'core.asian.vector.grad.recorded',
+    size,
+    null,
+    base,
+    measure(() => interp.gradient(theta1), timing),
+    undefined,
+    {
+      paths,
+    },
+  );
+}
+
+console.log('\n| benchmark | size | ratio | budget | compile ms |');
+console.log('|---|---|---|---|---|');
+for (const r of rows) {
+  console.log(
+    `| ${r.id} | ${r.size} | ${r.ratio.toFixed(2)} | ${r.budget ?? '–'} | ${r.compileMs === undefined ? '–' : r.compileMs.toFixed(1)} |`,
+  );
+}
+if (jsonAt > 0) writeFileSync(process.argv[jsonAt + 1]!, JSON.stringify(rows, null, 2));
