@@ -15,6 +15,7 @@
  */
 import { ShapeError, TapeReleasedError } from '@wengert/core';
 import {
+  compileRecording,
   describeValue,
   inputCount,
   jvpFloat,
@@ -46,6 +47,12 @@ export interface SparseJacobianOptions extends SparsityOptions {
   readonly plan?: SparseJacobianPlan | SparseJacobianPlanData;
   /** Run the soundness probe with every Jacobian (default true; costs one extra sweep direction). */
   readonly probe?: boolean;
+  /**
+   * Compile the recording's runs of vector instructions into fused kernels (core's `compile`,
+   * bit-identical results) for the replays and sweeps at new points. Default true; a one-shot
+   * `sparseJacobian` never compiles (nothing to amortize).
+   */
+  readonly compile?: boolean;
   /**
    * Throw BranchChangeError when a comparison recorded on the tape goes the other way at a new
    * point (default true: the Jacobian of the other branch is not this tape's). Only local
@@ -80,13 +87,21 @@ export class SparseJacobian {
   private released = false;
 
   /** @internal use `prepareSparseJacobian`. */
-  constructor(rec: Recording, plan: SparseJacobianPlan, probe: boolean, strict: boolean, oneShot = false) {
+  constructor(
+    rec: Recording,
+    plan: SparseJacobianPlan,
+    probe: boolean,
+    strict: boolean,
+    oneShot = false,
+    compile = true,
+  ) {
     this.rec = rec;
     // Swept at many points: one copy into flat arrays makes every later replay cheaper (as core's
-    // record()). A one-shot Jacobian is swept once, so the copy would cost more than it saves.
+    // record()), and compiled kernels pay off. A one-shot Jacobian is swept once: neither would.
     if (!oneShot) {
       rec.tape.slots.consolidate();
       rec.tape.consts.consolidate();
+      if (compile) compileRecording(rec);
     }
     this.plan = plan;
     this.probe = probe;
@@ -143,6 +158,12 @@ export class SparseJacobian {
   private move(x: Float64Array, who: string): void {
     if (this.released) throw new TapeReleasedError(`${who}: this SparseJacobian (released)`);
     this.changed = moveTo(this.rec, x, who, this.strict).changed;
+  }
+
+  /** True when compiled kernels run this Jacobian's replays and sweeps. */
+  get compiled(): boolean {
+    const c = this.rec.compiled;
+    return c?.stats.compiled === true && c.usable();
   }
 
   /** Recorded comparisons that went the other way at the last point (0 unless strict is off). */
@@ -313,7 +334,14 @@ function prepare(
       plan = plan0;
     } else
       plan = planSparseJacobian(pattern, { mode: options?.mode ?? 'auto', coloring: options?.coloring ?? {} }, mode);
-    return new SparseJacobian(rec, plan, options?.probe ?? true, options?.strict ?? true, oneShot);
+    return new SparseJacobian(
+      rec,
+      plan,
+      options?.probe ?? true,
+      options?.strict ?? true,
+      oneShot,
+      options?.compile ?? true,
+    );
   } catch (e) {
     rec.tape.recycle();
     throw e;
