@@ -7,7 +7,6 @@
  */
 import { ShapeError } from '@wengert/core';
 import { describeValue } from '@wengert/core/internals';
-import { coloringLowerBound } from '../coloring/bounds.js';
 import { checkColumnColoring, checkRowColoring, checkStarBicoloring } from '../coloring/check.js';
 import { columnColoring, rowColoring, starBicoloring } from '../coloring/color.js';
 import type { Bicoloring, ColoringOptions } from '../coloring/types.js';
@@ -226,7 +225,7 @@ export function planSparseJacobian(
   // the (costly, on large patterns) alternatives are only computed when they could win.
   const col = columnColoring(pattern, co);
   let best = assemble('forward', kind, pattern, fp, col.colors, undefined, col.ordering);
-  if (col.count <= coloringLowerBound(pattern, 'row')) return best;
+  if (col.count <= maxColumnCount(pattern)) return best;
   const row = rowColoring(pattern, co);
   if (row.count < best.products) best = assemble('reverse', kind, pattern, fp, undefined, row.colors, row.ordering);
   if (best.products > Math.max(col.lowerBound, row.lowerBound)) {
@@ -243,4 +242,16 @@ function fromBicoloring(
   b: Bicoloring,
 ): SparseJacobianPlan {
   return assemble('bidirectional', kind, pattern, fp, b.colColors, b.rowColors, b.ordering);
+}
+
+/** The row-coloring lower bound (the largest column count), in one pass without a transpose. */
+function maxColumnCount(p: SparsityPattern): number {
+  const count = new Int32Array(p.cols);
+  const nnz = p.rowPtr[p.rows]!;
+  let m = p.rows > 0 ? 1 : 0;
+  for (let k = 0; k < nnz; k++) {
+    const c = ++count[p.colIdx[k]!]!;
+    if (c > m) m = c;
+  }
+  return m;
 }
