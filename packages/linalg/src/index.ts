@@ -17,6 +17,23 @@ export {
 export { ComplexEigenvaluesError, eig, eigvals } from './eig.js';
 export { eigh, eigvalsh } from './eigh.js';
 export { DegenerateSubspaceError, NotPositiveDefiniteError, SingularMatrixError } from './errors.js';
+export { ClusterSplitError, RankDeficientError } from './functions/errors.js';
+export { expm } from './functions/expm.js';
+export { normFro, normNuclear, normSpectral, polar } from './functions/polar.js';
+export { lstsq, pinv, qr, type RankOptions } from './functions/qr.js';
+export {
+  type EigenSelection,
+  eigenProjector,
+  expmSym,
+  logmSym,
+  type MatrixFunctionOptions,
+  powmSym,
+  type SumTopKOptions,
+  type SymFunctionOptions,
+  sqrtmSym,
+  sumTopK,
+  symFunction,
+} from './functions/spectral.js';
 export { KrylovConvergenceError } from './krylov/errors.js';
 export { type LinearOperator, type LinearSolveOptions, linearSolve, type SolvePhase } from './krylov/linear-solve.js';
 export {
