@@ -54,7 +54,8 @@ function outputRows(rec: Recording, prop: Propagation): SparsityPattern {
   const m = outputCount(rec);
   const { dag, slotNode } = prop;
   const rowPtr = new Int32Array(m + 1);
-  let colIdx = new Int32Array(Math.max(16, m * 4));
+  // Room for ~8 entries per row up front: growing (a copy) costs more than the slack.
+  let colIdx = new Int32Array(Math.max(16, m * 8));
   const scratch = new Int32Array(n);
   let nnz = 0;
   for (let i = 0; i < m; i++) {
@@ -83,7 +84,13 @@ function outputRows(rec: Recording, prop: Propagation): SparsityPattern {
     nnz += c;
     rowPtr[i + 1] = nnz;
   }
-  return { rows: m, cols: n, rowPtr, colIdx: colIdx.slice(0, nnz) };
+  // Keep the buffer when little is unused (a view, no copy); trim it otherwise.
+  return {
+    rows: m,
+    cols: n,
+    rowPtr,
+    colIdx: nnz * 2 >= colIdx.length ? colIdx.subarray(0, nnz) : colIdx.slice(0, nnz),
+  };
 }
 
 /**
