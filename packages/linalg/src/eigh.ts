@@ -10,7 +10,11 @@
  * there. For them the projected cotangent M = VᵀV̄ is symmetric inside the cluster, and the in-cluster
  * terms of the symmetrized rule, (M_ij − M_ji)/(2(λ_j − λ_i)), vanish: dropping them is exact. When the
  * antisymmetric part of M inside a cluster is not negligible, the loss depends on the arbitrary basis and
- * the reverse rule throws DegenerateSubspaceError instead of returning a finite wrong number.
+ * the reverse rule throws DegenerateSubspaceError instead of returning a finite wrong number. An invariant
+ * loss can still be ambiguous: when a cluster gets both a value cotangent λ̄_c and a non-scalar symmetric
+ * block sym(M)_cc, an eigenvalue-weighted loss tr(V diag(f(λ)) Vᵀ W) (in-cluster term f′(λ_c)(VᵀWV)_ij) and a
+ * projector loss plus an eigenvalue function (in-cluster term 0 off the diagonal) are indistinguishable, and
+ * the rule throws AmbiguousClusterDerivativeError (exact route: symFunction / powmSym / expmSym).
  */
 import {
   type AtomicDefinition,
@@ -25,9 +29,9 @@ import {
 } from '@wengert/core';
 import { requireFinite } from '@wengert/core/internals';
 import { colsOf, diagMat, diagOf, mm, rowsOf, scaleCols, sym } from './basic.js';
-import { DegenerateSubspaceError } from './errors.js';
+import { AmbiguousClusterDerivativeError, DegenerateSubspaceError } from './errors.js';
 import { asSquare, frobenius, type Mat, type MatLike, plain, symPlain } from './mat.js';
-import { type SpectralOptions, spectralTols } from './spectral-options.js';
+import { nonScalarSym, type SpectralOptions, spectralTols } from './spectral-options.js';
 import { clusterGap, findClusters, plainEigh } from './svd-plain.js';
 
 /** Cluster structure of a spectrum and the masks the rules use. */
@@ -92,6 +96,46 @@ function checkInvariance(
   }
 }
 
+/**
+ * Throws AmbiguousClusterDerivativeError when, inside a cluster c, both λ̄_c and the non-scalar part of the
+ * symmetric block sym(M)_cc (M = VᵀV̄) are non-negligible. Then the exact in-cluster term of Ā is not determined
+ * by (λ̄, V̄): an eigenvalue-weighted loss tr(V diag(f(λ)) Vᵀ W) has λ̄_i = f′(λ_c)(VᵀWV)_ii, sym(M)_cc =
+ * 2f(λ_c)(VᵀWV)_cc and in-cluster term f′(λ_c)(VᵀWV)_ij, while ⟨f(λ_c)W, V_cV_cᵀ⟩ + Σ_c λ_i(VᵀWV)_ii·f′(λ_c)
+ * (a projector plus an eigenvalue function) has the same cotangents and in-cluster term diag(λ̄_c). With
+ * λ̄_c = 0 (projectors) or sym(M)_cc = μI (no off-diagonal in any basis of the cluster: tr f(A), Σλ, …) the
+ * two coincide and the rule's diag(λ̄_c) is exact. The scalar part is removed with the trace, so the measure
+ * does not depend on the basis chosen inside the cluster.
+ */
+function checkAmbiguity(
+  M: Float64Array,
+  lamBar: Float64Array,
+  Vbar: Float64Array,
+  lam: Float64Array,
+  st: Structure,
+  n: number,
+  tol: number,
+) {
+  const vNorm = frobenius(Vbar);
+  const lNorm = frobenius(lamBar);
+  if (vNorm === 0 || lNorm === 0) return;
+  for (const c of st.clusters) {
+    const valueCotangent = Math.hypot(...c.map((i) => lamBar[i]!)) / lNorm;
+    if (!(valueCotangent > tol)) continue;
+    const dep = nonScalarSym([M], c, n) / vNorm;
+    if (dep > tol) {
+      throw new AmbiguousClusterDerivativeError(
+        'eigh',
+        c,
+        c.map((i) => lam[i]!),
+        clusterGap(lam, c),
+        dep,
+        valueCotangent,
+        tol,
+      );
+    }
+  }
+}
+
 const eighDefs = new Map<string, AtomicDefinition<undefined>>();
 
 /** The atomic A ↦ [λ, V]. */
@@ -108,7 +152,9 @@ function eighDef(n: number, ctol: number, dtol: number): AtomicDefinition<undefi
     const lamP = plain(lam);
     const st = structure(lamP, ctol);
     const M = mm(V, Vbar, n, n, n, true, false);
-    checkInvariance(plain(M), plain(Vbar), lamP, st, n, dtol);
+    const Mp = plain(M);
+    checkInvariance(Mp, plain(Vbar), lamP, st, n, dtol);
+    checkAmbiguity(Mp, plain(lamBar), plain(Vbar), lamP, st, n, dtol);
     const K = add(mul(fMatrix(lam, st, n), M), diagMat(lamBar, n));
     return [sym(mm(mm(V, K, n, n, n), V, n, n, n, false, true), n)];
   };
@@ -165,7 +211,9 @@ function eigvalsDef(n: number, ctol: number, dtol: number): AtomicDefinition<Eig
 /**
  * Eigenvalues (ascending) and eigenvectors (the columns of `vectors`) of the symmetric part (A + Aᵀ)/2 of the
  * square A. Each eigenvector's entry of largest magnitude is positive. Reverse rules raise
- * `DegenerateSubspaceError` for losses that depend on the basis inside a cluster of equal eigenvalues.
+ * `DegenerateSubspaceError` for losses that depend on the basis inside a cluster of equal eigenvalues, and its
+ * subclass `AmbiguousClusterDerivativeError` when the cotangents do not determine the derivative there
+ * (e.g. tr(V diag(f(λ)) Vᵀ W): use `symFunction` / `powmSym` / `expmSym` for those).
  */
 export function eigh(A: MatLike, options: SpectralOptions = {}): { readonly values: Vec; readonly vectors: Mat } {
   const a = asSquare(A, 'eigh: A');

@@ -62,15 +62,68 @@ export class DegenerateSubspaceError extends DomainError {
     readonly dependence: number,
     /** The tolerance the dependence was compared with. */
     readonly tolerance: number,
+    /** Subclasses' wording: [expected, received] of the DomainError message. */
+    wording?: readonly [string, string],
   ) {
     super(
       `${op} cotangent`,
-      `a loss invariant to rotations of the basis inside the cluster ${describeCluster(cluster, values)} ` +
-        `(relative dependence ≤ ${tolerance.toExponential(1)})`,
-      `a loss that depends on that basis (relative dependence ${dependence.toExponential(2)}, ` +
-        `gap to the rest of the spectrum ${gap.toExponential(2)}); use subspace quantities (projectors, ` +
-        'sums over the cluster) instead of individual vectors',
+      wording?.[0] ??
+        `a loss invariant to rotations of the basis inside the cluster ${describeCluster(cluster, values)} ` +
+          `(relative dependence ≤ ${tolerance.toExponential(1)})`,
+      wording?.[1] ??
+        `a loss that depends on that basis (relative dependence ${dependence.toExponential(2)}, ` +
+          `gap to the rest of the spectrum ${gap.toExponential(2)}); use subspace quantities (projectors, ` +
+          'sums over the cluster) instead of individual vectors',
     );
+  }
+}
+
+/**
+ * A reverse rule of `eigh` or `svd` met cotangents, at a cluster of (numerically) equal eigenvalues or singular
+ * values, that do not determine the derivative: the value cotangent on the cluster (λ̄_c, s̄_c) is nonzero AND the
+ * symmetric in-cluster block of the projected vector cotangent (eigh: sym(VᵀV̄)_cc; svd: sym(UᵀŪ)_cc and
+ * sym(VᵀV̄)_cc) is not a multiple of the identity. Then an eigenvalue-weighted loss such as
+ * tr(V diag(f(λ)) Vᵀ W) (svd: ⟨W, U diag(f(s)) Vᵀ⟩, including ⟨W, A⟩ recomputed from the factors), whose exact
+ * derivative has the in-cluster term f′(λ_c)(VᵀWV)_ij, and a projector loss plus an eigenvalue function on the
+ * same cluster, whose in-cluster term is 0, reach the rule with the same cotangents; the rule cannot tell which
+ * answer is right, so it raises instead of returning one of them. `dependence` is the size of the non-scalar
+ * symmetric block, relative to the norm of the vector cotangents; `valueCotangent` the size of the value
+ * cotangent on the cluster, relative to the norm of the whole value cotangent. Exact derivatives of such losses
+ * come from the matrix-function primitives (`symFunction`, `powmSym`, `expmSym`, …; for the SVD a function of
+ * AᵀA, e.g. A·g(AᵀA) through `symFunction`).
+ */
+export class AmbiguousClusterDerivativeError extends DegenerateSubspaceError {
+  constructor(
+    op: string,
+    cluster: readonly number[],
+    values: readonly number[],
+    gap: number,
+    dependence: number,
+    /** ‖λ̄_c‖/‖λ̄‖ (svd: ‖s̄_c‖/‖s̄‖). */
+    readonly valueCotangent: number,
+    tolerance: number,
+  ) {
+    const block = op === 'svd' ? 'sym(UᵀŪ)_cc, sym(VᵀV̄)_cc' : 'sym(VᵀV̄)_cc';
+    const bar = op === 'svd' ? 's̄' : 'λ̄';
+    const kinds =
+      op === 'svd'
+        ? 'singular-value-weighted loss (exact in-cluster term f′(s_c)·sym(UᵀWV)_ij) and a partial isometry or ' +
+          'projector loss (in-cluster term 0)'
+        : 'eigenvalue-weighted loss (exact in-cluster term f′(λ_c)·(VᵀWV)_ij) and a projector loss (in-cluster term 0)';
+    const use =
+      op === 'svd'
+        ? 'for exact derivatives of ⟨W, U diag(f(s)) Vᵀ⟩ use symFunction of AᵀA (U diag(f(s)) Vᵀ = A·g(AᵀA) with ' +
+          'g(x) = f(√x)/√x; A itself for f(s) = s; polar / normNuclear for f = 1, s); for a projector plus a ' +
+          'value function on the same cluster, take the values from svdvals'
+        : 'for exact derivatives of tr(V diag(f(λ)) Vᵀ W) use symFunction / powmSym / expmSym (f(A) directly); ' +
+          'for a projector plus an eigenvalue function on the same cluster, use eigenProjector and eigvalsh';
+    super(op, cluster, values, gap, dependence, tolerance, [
+      `cotangents that determine the derivative at the cluster ${describeCluster(cluster, values)}: a zero ` +
+        `${bar} on it or a scalar symmetric in-cluster block ${block} (relative sizes ≤ ${tolerance.toExponential(1)})`,
+      `both (relative ${bar}_c ${valueCotangent.toExponential(2)}, non-scalar symmetric block ` +
+        `${dependence.toExponential(2)}, gap to the rest of the spectrum ${gap.toExponential(2)}): an ` +
+        `${kinds} are indistinguishable there, so ${op}'s reverse rule cannot give an exact derivative; ${use}`,
+    ]);
   }
 }
 

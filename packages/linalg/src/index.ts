@@ -16,7 +16,12 @@ export {
 } from './basic.js';
 export { ComplexEigenvaluesError, eig, eigvals } from './eig.js';
 export { eigh, eigvalsh } from './eigh.js';
-export { DegenerateSubspaceError, NotPositiveDefiniteError, SingularMatrixError } from './errors.js';
+export {
+  AmbiguousClusterDerivativeError,
+  DegenerateSubspaceError,
+  NotPositiveDefiniteError,
+  SingularMatrixError,
+} from './errors.js';
 export { ClusterSplitError, RankDeficientError } from './functions/errors.js';
 export { expm } from './functions/expm.js';
 export { normFro, normNuclear, normSpectral, polar } from './functions/polar.js';

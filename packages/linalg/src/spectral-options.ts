@@ -10,7 +10,10 @@ export interface SpectralOptions {
   readonly clusterTol?: number;
   /**
    * A reverse rule raises `DegenerateSubspaceError` when the cotangent's dependence on the basis inside a
-   * cluster, relative to the norm of the vector cotangents, exceeds this. Default 1e-8.
+   * cluster, relative to the norm of the vector cotangents, exceeds this; and `AmbiguousClusterDerivativeError`
+   * when both the value cotangent on a cluster (relative to the whole value cotangent) and the non-scalar part
+   * of the symmetric in-cluster block of the projected vector cotangent (relative to the norm of the vector
+   * cotangents) exceed it. Default 1e-8.
    */
   readonly dependenceTol?: number;
 }
@@ -28,4 +31,25 @@ export function spectralTols(options: SpectralOptions, arg: string): [number, nu
     if (!(v >= 0 && v < 1)) throw new DomainError(`${arg}: options.${name}`, 'a number in [0, 1)', `number ${v}`);
   }
   return [c, d];
+}
+
+/**
+ * √(Σ_X ‖sym(X)_cc − (tr sym(X)_cc / |c|)·I‖²) over the k×k row-major blocks X: the size of the non-scalar
+ * part of their symmetric in-cluster blocks. Rotating the basis inside the cluster (X_cc → RᵀX_ccR) leaves
+ * it unchanged. The eigh/svd reverse rules use it to detect cotangents that do not determine the derivative
+ * (AmbiguousClusterDerivativeError).
+ */
+export function nonScalarSym(blocks: readonly Float64Array[], c: readonly number[], k: number): number {
+  let t = 0;
+  for (const X of blocks) {
+    let tr = 0;
+    for (const i of c) tr += X[i * k + i]!;
+    const mean = tr / c.length;
+    for (const i of c)
+      for (const j of c) {
+        const v = 0.5 * (X[i * k + j]! + X[j * k + i]!) - (i === j ? mean : 0);
+        t += v * v;
+      }
+  }
+  return Math.sqrt(t);
 }

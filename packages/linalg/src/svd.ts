@@ -14,7 +14,9 @@
  * For the zero cluster (s_i ≤ clusterTol·s_max) U_Z and V_Z rotate independently and into the complements of
  * span U, span V: invariance needs Ja_ZZ = Ka_ZZ = 0 and (I − UUᵀ)Ū_Z = 0, (I − VVᵀ)V̄_Z = 0, and the E, G
  * and S⁻¹ terms of Z are dropped. A cotangent that breaks invariance beyond `dependenceTol` raises
- * DegenerateSubspaceError.
+ * DegenerateSubspaceError. One that gives a cluster both s̄_c and non-scalar symmetric blocks sym(UᵀŪ)_cc,
+ * sym(VᵀV̄)_cc raises AmbiguousClusterDerivativeError: ⟨W, U diag(f(s)) Vᵀ⟩ (exact term f′(s_c)·sym(UᵀWV)_cc)
+ * and a partial isometry plus a function of the values (term 0 off the diagonal) are indistinguishable there.
  */
 import {
   type AtomicDefinition,
@@ -29,9 +31,9 @@ import {
 } from '@wengert/core';
 import { requireFinite } from '@wengert/core/internals';
 import { colsOf, diagMat, diagOf, mm, rowsOf, scaleCols, skew, sym } from './basic.js';
-import { DegenerateSubspaceError } from './errors.js';
-import { asMat, type Mat, type MatLike, plain } from './mat.js';
-import { type SpectralOptions, spectralTols } from './spectral-options.js';
+import { AmbiguousClusterDerivativeError, DegenerateSubspaceError } from './errors.js';
+import { asMat, frobenius, type Mat, type MatLike, plain } from './mat.js';
+import { nonScalarSym, type SpectralOptions, spectralTols } from './spectral-options.js';
 import { clusterGap, findClusters, plainSvd } from './svd-plain.js';
 
 interface Structure {
@@ -142,6 +144,43 @@ function checkInvariance(
   }
 }
 
+/**
+ * Throws AmbiguousClusterDerivativeError when, inside a cluster c of equal singular values (the zero cluster
+ * included when it has ≥ 2 members), both s̄_c and the non-scalar part of the symmetric in-cluster blocks
+ * sym(J)_cc, sym(K)_cc (J = UᵀŪ, K = VᵀV̄) are non-negligible. The rule keeps only the antisymmetric parts
+ * there (the G terms) and diag(s̄_c); for ⟨W, U diag(f(s)) Vᵀ⟩, with B = UᵀWV, sym(J)_cc = f(s_c)·sym(B_cc),
+ * s̄_i = f′(s_c)B_ii and the exact in-cluster term is f′(s_c)·sym(B_cc) — whose off-diagonal part no rule can
+ * tell from the zero one of ⟨f(s_c)W, U_cV_cᵀ⟩ plus a function of the cluster's values. Scalar blocks (‖A‖²
+ * recomputed as ‖U S Vᵀ‖², tr-like losses) and s̄_c = 0 (polar parts, projectors) are exact and pass.
+ */
+function checkAmbiguity(
+  p: { s: Float64Array; sBar: Float64Array; J: Float64Array; K: Float64Array; Ubar: Float64Array; Vbar: Float64Array },
+  st: Structure,
+  k: number,
+  tol: number,
+): void {
+  const vNorm = Math.hypot(frobenius(p.Ubar), frobenius(p.Vbar));
+  const sNorm = frobenius(p.sBar);
+  if (vNorm === 0 || sNorm === 0) return;
+  const clusters = st.zero.length >= 2 ? [...st.clusters, st.zero] : st.clusters;
+  for (const c of clusters) {
+    const valueCotangent = Math.hypot(...c.map((i) => p.sBar[i]!)) / sNorm;
+    if (!(valueCotangent > tol)) continue;
+    const dep = nonScalarSym([p.J, p.K], c, k) / vNorm;
+    if (dep > tol) {
+      throw new AmbiguousClusterDerivativeError(
+        'svd',
+        c,
+        c.map((i) => p.s[i]!),
+        clusterGap(p.s, c),
+        dep,
+        valueCotangent,
+        tol,
+      );
+    }
+  }
+}
+
 const svdDefs = new Map<string, AtomicDefinition<undefined>>();
 
 /** The atomic A ↦ [s, U, V]. */
@@ -170,11 +209,13 @@ function svdDef(m: number, n: number, ctol: number, dtol: number): AtomicDefinit
     const K = mm(V, Vbar, k, n, k, true, false);
     const Uperp = m > k ? sub(Ubar, mm(U, J, m, k, k)) : undefined;
     const Vperp = n > k ? sub(Vbar, mm(V, K, n, k, k)) : undefined;
+    const Jp = plain(J);
+    const Kp = plain(K);
     checkInvariance(
       {
         s: sP,
-        J: plain(J),
-        K: plain(K),
+        J: Jp,
+        K: Kp,
         Ubar: plain(Ubar),
         Vbar: plain(Vbar),
         ...(Uperp ? { Uperp: plain(Uperp) } : {}),
@@ -186,6 +227,7 @@ function svdDef(m: number, n: number, ctol: number, dtol: number): AtomicDefinit
       k,
       dtol,
     );
+    checkAmbiguity({ s: sP, sBar: plain(sBar), J: Jp, K: Kp, Ubar: plain(Ubar), Vbar: plain(Vbar) }, st, k, dtol);
     const { E, G, sinv } = coefficients(s, st, k);
     const Ja = skew(J, k);
     const Ka = skew(K, k);
@@ -263,7 +305,9 @@ function svdvalsDef(m: number, n: number, ctol: number, dtol: number): AtomicDef
  * Thin SVD: A = U diag(s) Vᵀ with s descending (k = min(m, n) values), U m×k, V n×k (V, not Vᵀ). Signs: each
  * u_i's entry of largest magnitude is positive and v_i follows; for a zero singular value v_i is normalized
  * the same way on its own. Reverse rules raise `DegenerateSubspaceError` for losses that depend on the basis
- * inside a cluster of equal singular values (or inside the zero cluster).
+ * inside a cluster of equal singular values (or inside the zero cluster), and its subclass
+ * `AmbiguousClusterDerivativeError` when the cotangents do not determine the derivative there (e.g.
+ * ⟨W, U diag(f(s)) Vᵀ⟩: write it as A·g(AᵀA) with `symFunction`, g(x) = f(√x)/√x).
  */
 export function svd(A: MatLike, options: SpectralOptions = {}): { readonly s: Vec; readonly U: Mat; readonly V: Mat } {
   const a = asMat(A, 'svd: A');
