@@ -7,6 +7,7 @@ import { type CompileOptions, type CompileStats, compileRecording } from './comp
 import { describeValue, ShapeError } from './errors.js';
 import {
   type DenseMatrix,
+  fusedGradient,
   inputCount,
   jacobianFloat,
   jvpFloat,
@@ -140,6 +141,11 @@ export class RecordedFunction<X extends PlainValue = PlainValue, Y extends Plain
         'a scalar-valued recorded function',
         `one with ${this.outputLength} outputs (use jacobian or vjp)`,
       );
+    }
+    const fused = fusedGradient(this.rec, x, 'gradient', this.strict);
+    if (fused !== undefined) {
+      this.lastBranches = fused[1];
+      return fused[0] as X;
     }
     this.at(x, 'gradient');
     const g = vjpFloat(this.rec, [Float64Array.of(1)]);

@@ -12,7 +12,10 @@ import {
   add,
   BINARY_SPECS,
   compile,
+  concat,
+  DomainError,
   exp,
+  gather,
   isCompilationEnabled,
   log,
   lt,
@@ -22,6 +25,7 @@ import {
   type Real,
   type RecordedFunction,
   record,
+  ShapeError,
   setCompilation,
   setDebugNonFinite,
   sin,
@@ -32,6 +36,7 @@ import {
   type Value,
   type Vec,
 } from '../src/index.js';
+import { jvpFloat, type Recording } from '../src/recording.js';
 import { giveSweepBuffer, takeSweepBuffer } from '../src/tape/pool.js';
 import { asArray, expectBitwise } from './support/numeric.js';
 
@@ -170,6 +175,120 @@ describe('RecordedFunction.compile', () => {
     expect(Object.is(G.value(Float64Array.of(2, 1)), F.value(Float64Array.of(2, 1)))).toBe(true);
     expect(G.branchChanges).toBe(1);
     expect(F.branchChanges).toBe(1);
+  });
+});
+
+/** The Bratu residual of tools/bench (vector form): neighbours gathered from u padded with a 0. */
+function bratuVector(N: number) {
+  const n = N * N;
+  const idx = (di: number, dj: number) =>
+    Int32Array.from({ length: n }, (_, k) => {
+      const i = Math.floor(k / N) + di;
+      const j = (k % N) + dj;
+      return i >= 0 && i < N && j >= 0 && j < N ? i * N + j : n;
+    });
+  const nb = [idx(-1, 0), idx(1, 0), idx(0, -1), idx(0, 1)];
+  const invH2 = (N + 1) ** 2;
+  return (u: ActiveVec): Vec => {
+    const padded = concat([u, new Float64Array(1)]);
+    let lap: Value = mul(4, u);
+    for (const ix of nb) lap = sub(lap, gather(padded, ix));
+    return sub(mul(lap, invH2), mul(6, exp(u))) as Vec;
+  };
+}
+
+describe('gathers inside runs, direct forward and fused gradients', () => {
+  const N = 7;
+  const u0 = Float64Array.from({ length: N * N }, (_, k) => 0.01 * (k % 5));
+  const u1 = u0.map((v, k) => v + 0.003 * ((k % 3) - 1));
+
+  it('fuses the Bratu residual into one run with its four gathers (reverse buffered, bitwise)', () => {
+    const f = bratuVector(N);
+    const G = record(f, u0).compile();
+    const s = G.compileStats!;
+    expect(s.runs).toBe(1);
+    expect(s.gathers).toBe(4);
+    expect(s.fusedInstructions).toBe(13);
+    expectSame(G, record(f, u0), u1);
+    // The four gathers scatter into one source: their adjoints are buffered, added in tape order.
+    expect(s.bufferedUses).toBe(4);
+  });
+
+  it('sweeps p = 6 sparse seeds straight from the seeds to the output block (jvpFloat, with out)', () => {
+    const f = bratuVector(N);
+    const F = record(f, u0);
+    const G = record(f, u0).compile();
+    const seeds = Array.from({ length: 6 }, (_, c) => Float64Array.from(u0, (_, k) => (k % 6 === c ? 1 : 0)));
+    const want = F.jvp(u1, seeds);
+    G.jvp(u1, seeds).forEach((t, k) => {
+      expectBitwise(t, want[k]!, `jvp[${k}]`);
+    });
+    expect(G.compileStats!.directForward).toBe(true);
+    const rec = (G as unknown as { rec: Recording }).rec;
+    const out = new Float64Array(N * N * 6);
+    expect(jvpFloat(rec, seeds, out)).toBe(out);
+    expectBitwise(out, jvpFloat(rec, seeds));
+    expect(() => jvpFloat(rec, seeds, new Float64Array(3))).toThrow(ShapeError);
+  });
+
+  it('runs the gradient of vector Rosenbrock as one kernel (value, adjoints, copy and check of x)', () => {
+    const x0 = Float64Array.from({ length: 50 }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
+    const G = record(rosen, x0).compile();
+    const F = record(rosen, x0);
+    expect(G.compileStats!.fusedGradient).toBe(true);
+    const x1 = x0.map((v, i) => v + 0.01 * i);
+    expectBitwise(G.gradient(x1) as Float64Array, F.gradient(x1) as Float64Array);
+    expect(Object.is(G.value(x1), F.value(x1))).toBe(true);
+    // Non-finite entries: the same DomainError, naming the first one.
+    const bad = x1.slice();
+    bad[7] = Number.NaN;
+    bad[3] = Number.POSITIVE_INFINITY;
+    expect(() => G.gradient(bad)).toThrow(DomainError);
+    expect(() => G.gradient(bad)).toThrow(/x\[3\]/);
+    // Values whose partials overflow: the exact kernel takes over, still bitwise.
+    const big = x1.map((v, i) => (i === 10 ? 1e200 : v));
+    expectBitwise(G.gradient(big) as Float64Array, F.gradient(big) as Float64Array);
+  });
+
+  it('runs the Asian option gradient with its value and reverse sweeps in one kernel (scalar tail)', () => {
+    const f = asian(37, 16);
+    const G = record(f, Float64Array.of(100, 0.2, 0.05)).compile();
+    expect(G.compileStats!.fusedGradient).toBe(true);
+    const F = record(f, Float64Array.of(100, 0.2, 0.05));
+    for (const th of [Float64Array.of(101, 0.21, 0.049), Float64Array.of(80, 0.3, 0.01)]) {
+      expectBitwise(G.gradient(th) as Float64Array, F.gradient(th) as Float64Array);
+      const [v, g] = G.valueAndGradient(th);
+      expect(Object.is(v, F.value(th))).toBe(true);
+      expectBitwise(g, F.gradient(th) as Float64Array);
+    }
+  });
+});
+
+describe('kernels too large for V8 to optimize', () => {
+  it('are left to the interpreter (the Asian option, 64 steps: reverse q = 2, forward p = 6), bitwise', () => {
+    const f = asian(9, 64);
+    const th0 = Float64Array.of(100, 0.2, 0.05);
+    const th1 = Float64Array.of(101, 0.21, 0.049);
+    const G = record(f, th0).compile();
+    const F = record(f, th0);
+    const U = [Float64Array.of(1), Float64Array.of(-0.5)];
+    const want = F.vjp(th1, U);
+    G.vjp(th1, U).forEach((a, k) => {
+      expectBitwise(a, want[k]!, `vjp[${k}]`);
+    });
+    // At another point (the interpreter sweeping a run needs its intermediates written out first).
+    const th2 = Float64Array.of(99, 0.19, 0.052);
+    const D = Array.from({ length: 6 }, (_, k) => Float64Array.of(k % 3 === 0 ? 1 : 0, k % 3 === 1 ? 1 : 0, k / 6));
+    const T = F.jvp(th2, D);
+    G.jvp(th2, D).forEach((t, k) => {
+      expectBitwise(t, T[k]!, `jvp[${k}]`);
+    });
+    const want0 = F.vjp(th0, U);
+    G.vjp(th0, U).forEach((a, k) => {
+      expectBitwise(a, want0[k]!, `vjp[${k}] at th0`);
+    });
+    expect(G.compileStats!.tooLarge).toBeGreaterThanOrEqual(2);
+    expectSame(G, F, th1);
   });
 });
 

@@ -7,14 +7,20 @@
  *   timed), then F.gradient(x1) — replay + reverse sweep through the fused kernels;
  * - `core.rosenbrock.vector.grad.recorded`: the same recorded function without compile (interpreter);
  * - `core.asian.vector.grad.compiled` / `.recorded`: the same for the Asian option, vectorized over paths;
- * - the JVP (p = 1) of the compiled Rosenbrock, for the forward kernels.
+ * - the JVP (p = 1) of the compiled Rosenbrock, for the forward kernels;
+ * - `sparse.bratu.N300.repeat.compiled` / `.interpreted` (and `.no-probe`): a prepared SparseJacobian of
+ *   the vector Bratu residual (gathers of a padded copy inside the run) at a new point — replay,
+ *   5 + 1 (probe) forward directions, decompression — with `compile` on (the default) and off; the
+ *   ratio is to the plain-JS residual, as the suite's `sparse.bratu.N300.repeat`.
  * Compile time (analysis + code generation, ms) is printed next to each compiled row. Every compiled
  * result is checked bitwise against the interpreter's before timing.
  */
 import { writeFileSync } from 'node:fs';
 import { type RecordedFunction, record } from '@wengert/core';
+import { prepareSparseJacobian } from '@wengert/sparse';
 import { FULL_TIMING, measure, QUICK_TIMING, type Timing } from './harness.js';
 import * as asian from './problems/asian.js';
+import * as bratu from './problems/bratu.js';
 import { splitmixNormals } from './problems/normals.js';
 import * as rosen from './problems/rosenbrock.js';
 
@@ -161,6 +167,54 @@ function compileMsOf(F: RecordedFunction): number {
       paths,
     },
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sparse Jacobian of the Bratu residual (gathers inside the run), plan reused
+
+{
+  const N = quick ? 100 : 300;
+  const u0 = bratu.bratuPoint(N);
+  const u1 = bratu.bratuPoint(N, 1.5);
+  const Fv = new Float64Array(N * N);
+  const f = bratu.bratuVector(N);
+  const R = record(f, u0).compile();
+  const s = R.compileStats!;
+  console.log(`Bratu N = ${N}: ${JSON.stringify(s)}`);
+  const base = measure(() => bratu.bratuPlain(N, u1, Fv), timing);
+  const size = `N=${N} (n=${N * N})`;
+  for (const probe of [true, false]) {
+    const sj = prepareSparseJacobian(f, u0, { probe });
+    const si = prepareSparseJacobian(f, u0, { probe, compile: false });
+    if (!sj.compiled || si.compiled) throw new Error('bratu: compile option not honoured');
+    const A = sj.jacobian(u1);
+    const B = si.jacobian(u1);
+    if (!bitwiseEqual(A.values, B.values)) throw new Error('bratu: compiled Jacobian differs');
+    const id = `sparse.bratu.N300.repeat${probe ? '' : '.no-probe'}`;
+    row(
+      `${id}.compiled`,
+      size,
+      probe ? 3 : null,
+      base,
+      measure(() => sj.jacobian(u1, A), timing),
+      compileMsOf(R),
+      {
+        N,
+        colors: sj.plan.colCount,
+        probe,
+        stats: s,
+      },
+    );
+    row(
+      `${id}.interpreted`,
+      size,
+      null,
+      base,
+      measure(() => si.jacobian(u1, B), timing),
+      undefined,
+      { N, probe },
+    );
+  }
 }
 
 console.log('\n| benchmark | size | ratio | budget | compile ms |');

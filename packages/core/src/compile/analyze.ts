@@ -10,6 +10,10 @@
  * i), a slot operand (V[base + i], or V[base] when broadcast) or a constant (K[base + i] or
  * K[base]). A member that reads an earlier member's output at another offset (a slice of it) or
  * broadcast starts a new run.
+ *
+ * A `gather` of length L whose source lies entirely before the run's first output slot (complete
+ * before the run starts) joins the run as an indirect load V[src + ix[i]]; a gather of the run's own
+ * outputs starts a new run (whose source is then complete).
  */
 
 import {
@@ -36,12 +40,18 @@ export const MAX_RUN_MEMBERS = 400;
 
 /** An operand of a run member. */
 export interface Operand {
-  /** `local`: output of member `j` (same element); `slot`: V[base + i·stride]; `const`: K[base + i·stride]. */
-  readonly kind: 'local' | 'slot' | 'const';
+  /**
+   * `local`: output of member `j` (same element); `slot`: V[base + i·stride]; `const`:
+   * K[base + i·stride]; `gather`: V[base + ix[i]] (a gather member's source, complete before the run).
+   */
+  readonly kind: 'local' | 'slot' | 'const' | 'gather';
   readonly j: number;
   readonly base: number;
   /** 1, or 0 for a broadcast scalar. */
   readonly stride: 0 | 1;
+  /** Gather operands: the index array (closed over by the kernels) and the source length. */
+  readonly ix?: Int32Array;
+  readonly srcLen?: number;
 }
 
 /** One instruction of a run. */
@@ -50,8 +60,8 @@ export interface Member {
   readonly instr: number;
   /** Opcode (flags masked off). */
   readonly op: number;
-  /** `unary` (2‥63), `binary` (64‥127), or the run's closing `sum`. */
-  readonly kind: 'unary' | 'binary' | 'sum';
+  /** `unary` (2‥63), `binary` (64‥127), `gather` (an indirect load), or the run's closing `sum`. */
+  readonly kind: 'unary' | 'binary' | 'gather' | 'sum';
   /** First output slot (the sum's scalar slot). */
   readonly out: number;
   readonly a: Operand;
@@ -229,6 +239,35 @@ export function analyze(rec: Recording, saveExpensive = false): Analysis {
         run.curAfter = cur;
         continue;
       }
+      if (op === OP_GATHER && len >= 1) {
+        const xs = t.extGet(r, E_A);
+        const srcLen = t.extGet(r, E_B);
+        const ix = t.indexArrays[t.extGet(r, E_AUX)]!;
+        if (
+          run !== undefined &&
+          (run.closed || run.L !== len || run.members.length >= MAX_RUN_MEMBERS || xs + srcLen > run.slotLo)
+        )
+          close();
+        if (run === undefined) {
+          run = {
+            i0: i,
+            i1: i,
+            L: len,
+            members: [],
+            slotLo: out,
+            slotHi: out,
+            curBefore,
+            curAfter: curBefore,
+            closed: false,
+          };
+        }
+        const a: Operand = { kind: 'gather', j: -1, base: xs, stride: 1, ix, srcLen };
+        run.members.push({ instr: i, op, kind: 'gather', out, a, b: undefined, stored: false, saved: false });
+        run.i1 = i + 1;
+        run.slotHi = cur;
+        run.curAfter = cur;
+        continue;
+      }
       if (op === OP_SUM && run !== undefined && !run.closed && t.extGet(r, E_B) === run.L) {
         const src = classify(run, curBefore, t.extGet(r, E_A), 1);
         if (src !== undefined && src.kind === 'local') {
@@ -308,6 +347,7 @@ function markReaders(rec: Recording, runs: Run[]): Read[] {
     for (const m of rn.members) {
       for (const o of [m.a, m.b]) {
         if (o !== undefined && o.kind === 'slot') inputRanges.push([o.base, o.base + (o.stride ? rn.L : 1)]);
+        else if (o !== undefined && o.kind === 'gather') inputRanges.push([o.base, o.base + o.srcLen!]);
       }
     }
   }
@@ -341,81 +381,7 @@ function markReaders(rec: Recording, runs: Run[]): Read[] {
     if (inputs.intersects(lo, hi)) reads.push({ reader, lo, hi });
   };
   const nInstr = t.nInstr;
-  for (let i = 0; i < nInstr; i++) {
-    const code = t.codeAt(i);
-    const op = code & 0xff;
-    if (!(code & EXT)) {
-      if (op === OP_INPUT) continue;
-      const a = t.aAt(i);
-      if (op < 64) read(i, a, a + 1);
-      else {
-        if (!(code & A_CONST)) read(i, a, a + 1);
-        if (!(code & B_CONST)) {
-          const b = t.bAt(i);
-          read(i, b, b + 1);
-        }
-      }
-      continue;
-    }
-    const r = t.aAt(i);
-    const len = t.extGet(r, E_LEN);
-    if (op < 128) {
-      const ia = t.extGet(r, E_A);
-      if (op < 64) {
-        if (!(code & A_CONST)) read(i, ia, ia + len);
-        continue;
-      }
-      const bc = t.extGet(r, E_AUX);
-      const ib = t.extGet(r, E_B);
-      if (!(code & A_CONST)) read(i, ia, ia + (bc & BCAST_A ? 1 : len));
-      if (!(code & B_CONST)) read(i, ib, ib + (bc & BCAST_B ? 1 : len));
-      continue;
-    }
-    switch (op) {
-      case OP_SELECT: {
-        const n1 = len || 1;
-        const bc = t.extGet(r, E_AUX);
-        const ia = t.extGet(r, E_A);
-        const ib = t.extGet(r, E_B);
-        const ic = t.extGet(r, E_C);
-        if (!(code & A_CONST)) read(i, ia, ia + (bc & BCAST_A ? 1 : n1));
-        if (!(code & B_CONST)) read(i, ib, ib + (bc & BCAST_B ? 1 : n1));
-        read(i, ic, ic + (bc & BCAST_C ? 1 : n1));
-        break;
-      }
-      case OP_SUM:
-      case OP_PROD:
-      case OP_RMAX:
-      case OP_RMIN:
-      case OP_GATHER:
-      case OP_SCATTER_ADD: {
-        const ia = t.extGet(r, E_A);
-        read(i, ia, ia + t.extGet(r, E_B));
-        break;
-      }
-      case OP_DOT: {
-        const n = t.extGet(r, E_C);
-        const ia = t.extGet(r, E_A);
-        const ib = t.extGet(r, E_B);
-        read(i, ia, ia + n);
-        read(i, ib, ib + n);
-        break;
-      }
-      case OP_CONCAT: {
-        const list = t.lists[t.extGet(r, E_AUX)]!;
-        for (let p = 0; p < list.length; p += 2) read(i, list[p]!, list[p]! + (list[p + 1]! || 1));
-        break;
-      }
-      case OP_ATOMIC: {
-        const call = t.atomics[t.extGet(r, E_AUX)]!;
-        for (let p = 0; p < call.inSlots.length; p++) {
-          read(i, call.inSlots[p]!, call.inSlots[p]! + (call.inLens[p]! || 1));
-        }
-        break;
-      }
-      // OP_INPUT_RUN, OP_CONST_RUN: no reads.
-    }
-  }
+  for (let i = 0; i < nInstr; i++) forEachRead(rec, i, (lo, hi) => read(i, lo, hi));
   // Recorded comparisons (re-checked after every replay) and the function's outputs.
   for (let c = 0; c < t.cmpCode.length; c++) {
     const code = t.cmpCode[c]!;
@@ -428,4 +394,82 @@ function markReaders(rec: Recording, runs: Run[]): Read[] {
     for (let k = 0; k < outs.length; k++) if (outs[k]! >= 0) read(READER_END, outs[k]!, outs[k]! + 1);
   }
   return reads;
+}
+
+/** Calls read(lo, hi) for every slot range instruction i reads (its operands, not constants). */
+export function forEachRead(rec: Recording, i: number, read: (lo: number, hi: number) => void): void {
+  const t = rec.tape;
+  const code = t.codeAt(i);
+  const op = code & 0xff;
+  if (!(code & EXT)) {
+    if (op === OP_INPUT) return;
+    const a = t.aAt(i);
+    if (op < 64) read(a, a + 1);
+    else {
+      if (!(code & A_CONST)) read(a, a + 1);
+      if (!(code & B_CONST)) {
+        const b = t.bAt(i);
+        read(b, b + 1);
+      }
+    }
+    return;
+  }
+  const r = t.aAt(i);
+  const len = t.extGet(r, E_LEN);
+  if (op < 128) {
+    const ia = t.extGet(r, E_A);
+    if (op < 64) {
+      if (!(code & A_CONST)) read(ia, ia + len);
+      return;
+    }
+    const bc = t.extGet(r, E_AUX);
+    const ib = t.extGet(r, E_B);
+    if (!(code & A_CONST)) read(ia, ia + (bc & BCAST_A ? 1 : len));
+    if (!(code & B_CONST)) read(ib, ib + (bc & BCAST_B ? 1 : len));
+    return;
+  }
+  switch (op) {
+    case OP_SELECT: {
+      const n1 = len || 1;
+      const bc = t.extGet(r, E_AUX);
+      const ia = t.extGet(r, E_A);
+      const ib = t.extGet(r, E_B);
+      const ic = t.extGet(r, E_C);
+      if (!(code & A_CONST)) read(ia, ia + (bc & BCAST_A ? 1 : n1));
+      if (!(code & B_CONST)) read(ib, ib + (bc & BCAST_B ? 1 : n1));
+      read(ic, ic + (bc & BCAST_C ? 1 : n1));
+      break;
+    }
+    case OP_SUM:
+    case OP_PROD:
+    case OP_RMAX:
+    case OP_RMIN:
+    case OP_GATHER:
+    case OP_SCATTER_ADD: {
+      const ia = t.extGet(r, E_A);
+      read(ia, ia + t.extGet(r, E_B));
+      break;
+    }
+    case OP_DOT: {
+      const n = t.extGet(r, E_C);
+      const ia = t.extGet(r, E_A);
+      const ib = t.extGet(r, E_B);
+      read(ia, ia + n);
+      read(ib, ib + n);
+      break;
+    }
+    case OP_CONCAT: {
+      const list = t.lists[t.extGet(r, E_AUX)]!;
+      for (let p = 0; p < list.length; p += 2) read(list[p]!, list[p]! + (list[p + 1]! || 1));
+      break;
+    }
+    case OP_ATOMIC: {
+      const call = t.atomics[t.extGet(r, E_AUX)]!;
+      for (let p = 0; p < call.inSlots.length; p++) {
+        read(call.inSlots[p]!, call.inSlots[p]! + (call.inLens[p]! || 1));
+      }
+      break;
+    }
+    // OP_INPUT_RUN, OP_CONST_RUN: no reads.
+  }
 }

@@ -29,6 +29,8 @@ export interface Use {
   readonly base: number;
   readonly stride: 0 | 1;
   readonly mode: 'loop' | 'final';
+  /** A gather's scatter into its source: slots [base, base + srcLen) in the index array's order. */
+  readonly gather?: { readonly ix: Int32Array; readonly srcLen: number };
 }
 
 /** Per run and q: the members' rules and which uses are buffered. */
@@ -61,13 +63,19 @@ export function planAccumulation(rn: Run, q: number, reads: readonly Read[]): Ac
       [m.b, r.b],
     ] as const;
     ops.forEach(([opnd, rule], o) => {
-      if (opnd === undefined || opnd.kind !== 'slot' || rule.mode === 'none') return;
+      if (opnd === undefined || rule.mode === 'none') return;
+      if (opnd.kind === 'gather') {
+        const gather = { ix: opnd.ix!, srcLen: opnd.srcLen! };
+        uses.push({ j, o: o as 0 | 1, base: opnd.base, stride: 1, mode: rule.mode, gather });
+        return;
+      }
+      if (opnd.kind !== 'slot') return;
       uses.push({ j, o: o as 0 | 1, base: opnd.base, stride: opnd.stride, mode: rule.mode });
     });
   });
   const buffered = uses.map(() => false);
   const L = rn.L;
-  const hiOf = (u: Use): number => u.base + (u.stride === 1 ? L : 1);
+  const hiOf = (u: Use): number => u.base + (u.gather !== undefined ? u.gather.srcLen : u.stride === 1 ? L : 1);
   // Groups: uses whose slot ranges overlap (transitively).
   const order = uses.map((_, k) => k).sort((x, y) => uses[x]!.base - uses[y]!.base);
   let swaps = 0;
@@ -96,6 +104,9 @@ export function planAccumulation(rn: Run, q: number, reads: readonly Read[]): Ac
 
 /** 'buffer', or the number of intervals that needed the 2-swap argument. */
 function checkGroup(group: Use[], L: number, rn: Run, reads: readonly Read[]): 'buffer' | number {
+  // A gather scatters into its source in index order: alone (its group has one use) the fused
+  // loop adds in the interpreter's order; with another use of the same slots, buffer the group.
+  if (group.some((u) => u.gather !== undefined)) return 'buffer';
   // A broadcast operand with a per-element contribution (the general path) shares its slot with
   // another use: the orders interleave L times; buffer (rare: pow/atan2… of a broadcast scalar).
   if (group.some((u) => u.mode === 'loop' && u.stride === 0)) return 'buffer';

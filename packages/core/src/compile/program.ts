@@ -16,13 +16,23 @@
  */
 
 import type { BinarySpec, UnarySpec } from '../ops/spec.js';
-import { SPECS } from '../ops/table.js';
+import { OP_CONCAT, OP_CONST_RUN, OP_INPUT_RUN, SPECS } from '../ops/table.js';
 import type { Recording } from '../recording.js';
 import { forwardSweep } from '../sweeps/forward.js';
 import { replayRange, replayValues } from '../sweeps/replay.js';
 import { reverseRange } from '../sweeps/reverse.js';
-import { type Analysis, analyze, type Run } from './analyze.js';
-import { forwardKernel, type KernelSource, reverseKernel, type SpecTable, UNROLL, valueKernel } from './codegen.js';
+import { giveSweepBuffer, takeSweepBuffer } from '../tape/pool.js';
+import { E_AUX, E_LEN, E_OUT, EXT } from '../tape/tape.js';
+import { type Analysis, analyze, forEachRead, type Run } from './analyze.js';
+import {
+  type DirectForward,
+  forwardKernel,
+  type KernelSource,
+  reverseKernel,
+  type SpecTable,
+  UNROLL,
+  valueKernel,
+} from './codegen.js';
 import { type AccumulationPlan, planAccumulation } from './order.js';
 
 /** Figures about a compiled program (compile cost, what was fused). */
@@ -44,10 +54,24 @@ export interface CompileStats {
   codegenMs: number;
   /** Kernels generated so far. */
   kernels: number;
+  /** Kernels not made because their source was too large for V8 to optimize (the interpreter runs). */
+  tooLarge: number;
   /** Input uses whose adjoint contributions are buffered to keep the interpreter's order (per q made). */
   bufferedUses: number;
   /** Slot intervals accumulated directly thanks to the (0 + c1) + c2 = (0 + c2) + c1 argument. */
   swappedIntervals: number;
+  /** Gathers fused into runs (indirect loads; their adjoints scatter into the source). */
+  readonly gathers: number;
+  /**
+   * True when `gradient` runs one fused kernel (value, adjoints, the copy of x and its check in one
+   * pass): the whole function is one run over its input vector closed by the sum that is its output.
+   */
+  fusedGradient: boolean;
+  /**
+   * True once a forward sweep went straight from the seeds to the output block (the function is its
+   * input, constants and concatenations of both, then one run making the output vector).
+   */
+  directForward: boolean;
   /** True when kernels were made (compilation enabled, not nested, code generation allowed). */
   compiled: boolean;
   /** True when code generation failed (a content-security policy): the interpreter runs instead. */
@@ -61,7 +85,10 @@ export interface CompileOptions {
   /**
    * Store the values of expensive fused intermediates (exp, log, pow …) in the value sweep and load
    * them in the derivative sweeps instead of evaluating them again (default false: on the
-   * benchmarks the extra store streams cost about what the second evaluation saves).
+   * gradient benchmarks the extra store streams cost about what the second evaluation saves, and
+   * the one-pass gradient kernels, which compute every value once anyway, do not apply). Worth it
+   * where every replay is followed by a forward sweep: a sparse Jacobian of the Bratu residual
+   * (one `exp` per element) saves about 1.2 primal per evaluation.
    */
   readonly saveExpensive?: boolean;
 }
@@ -79,6 +106,20 @@ export interface CompiledSweeps {
   reverse(adj: Float64Array, q: number, clear: boolean): void;
   /** Writes every slot's value after a compiled replay (for code reading the tape directly). */
   materialize(): void;
+  /**
+   * The gradient at x in one pass, when the whole function is one fused run over its input vector
+   * closed by the sum that is its output: writes x into the input slots and the output value into
+   * its slot, and returns ∇f(x) in a new array — or the index of x's first non-finite entry (the
+   * caller throws; the input slots are then partly overwritten), or undefined when the function
+   * does not have that shape (or x is not a Float64Array of the input's length).
+   */
+  fusedGradient(x: Float64Array): Float64Array | number | undefined;
+  /**
+   * The forward sweep straight from the seeds to the output block (result[i·p + k], into `out` when
+   * given), when the function is its input (with constants and concatenations of both) followed by
+   * one run that makes the output vector; undefined otherwise (the caller sweeps a tangent array).
+   */
+  forwardDirect(seeds: readonly Float64Array[], out?: Float64Array): Float64Array | undefined;
 }
 
 // Core is typed without DOM or Node libraries: the two host facilities used here, declared.
@@ -128,7 +169,23 @@ const specTable: SpecTable = (name) => {
   return kind === 'v' ? s.value : kind === 'a' ? s.da : s.db;
 };
 
-type Kernel = (V: Float64Array, K: Float64Array, X?: Float64Array) => void;
+type Kernel = (V: Float64Array, K: Float64Array, X?: Float64Array) => unknown;
+
+/** Kernel sources longer than this are not compiled (see Program.makeIfSmall). */
+export const MAX_KERNEL_CHARS = 70_000;
+interface TailGradient {
+  /** Index of the last run's step; the tail (the interpreted step after it), if any. */
+  readonly runStep: number;
+  readonly sumSlot: number;
+  readonly tail:
+    | { readonly i0: number; readonly i1: number; readonly curBefore: number; readonly curAfter: number }
+    | undefined;
+  /** Slot ranges the tail reads (their adjoints are zeroed after the speculative tail reverse). */
+  readonly tailReads: readonly [number, number][];
+  /** The last run's value + reverse kernel (q = 1). */
+  readonly kernel: Kernel;
+}
+type GradientKernel = (V: Float64Array, K: Float64Array, G: Float64Array, X: Float64Array) => number;
 
 class CodegenUnavailable extends Error {}
 
@@ -137,12 +194,16 @@ class Program implements CompiledSweeps {
   private readonly analysis: Analysis;
   private readonly value: Kernel[];
   private readonly valueAll: (Kernel | undefined)[];
-  private readonly fwd: Map<number, Kernel>[];
-  private readonly rev: Map<string, Kernel>[];
+  private readonly fwd: Map<number, Kernel | null>[];
+  private readonly rev: Map<string, Kernel | null>[];
   private readonly plans: Map<number, AccumulationPlan>[];
   private failed = false;
   /** Some local slots are stale (a compiled replay ran since the last full one). */
   private lean = false;
+  /** The fused gradient kernel: undefined until first asked for, null when the shape does not allow it. */
+  private gradKernel: GradientKernel | null | undefined;
+  /** Its exact twin (the interpreter's zero tests), run when the branch-free one returns −2. */
+  private gradExact: GradientKernel | undefined;
 
   constructor(
     private readonly rec: Recording,
@@ -158,9 +219,11 @@ class Program implements CompiledSweeps {
     let stored = 0;
     let localElements = 0;
     let saved = 0;
+    let gathers = 0;
     for (const rn of runs) {
       fused += rn.members.length;
       for (const m of rn.members) {
+        if (m.kind === 'gather') gathers++;
         if (m.stored) stored++;
         else {
           locals++;
@@ -180,8 +243,12 @@ class Program implements CompiledSweeps {
       analysisMs: now() - t0,
       codegenMs: 0,
       kernels: 0,
+      tooLarge: 0,
       bufferedUses: 0,
       swappedIntervals: 0,
+      gathers,
+      fusedGradient: false,
+      directForward: false,
       compiled: enabled,
       fallback: false,
     };
@@ -196,8 +263,18 @@ class Program implements CompiledSweeps {
     }
     try {
       for (const rn of runs) this.value.push(this.make(valueKernel(rn, specTable, false)));
-      // The gradient's kernels are made now, so the first call does not pay for them.
-      for (let k = 0; k < runs.length; k++) this.reverseKernel(k, 1, true);
+      // The gradient's kernels are made now, so the first call does not pay for them: the one-pass
+      // kernels where the function's shape allows, else the reverse kernels (q = 1) of every run.
+      this.gradKernel = this.makeGradientKernel();
+      if (this.gradKernel === null && !this.failed) this.tailGradient = this.makeTailGradient();
+      this.stats.fusedGradient = (this.gradKernel !== null || this.tailGradient !== null) && !this.failed;
+      // (The one-pass kernels cover the last run; its reverse kernel is made on first use elsewhere.)
+      const tailStep = this.tailGradient ? this.analysis.steps[this.tailGradient.runStep] : undefined;
+      const fusedIndex = this.gradKernel ? runs.length - 1 : tailStep?.kind === 'run' ? tailStep.index : -1;
+      for (let k = 0; k < runs.length; k++) {
+        if (k === fusedIndex) this.plan(k, 1);
+        else this.reverseKernel(k, 1, true);
+      }
     } catch (e) {
       this.fail(e);
     }
@@ -276,18 +353,45 @@ class Program implements CompiledSweeps {
     const V = t.slots.flat!;
     const K = t.consts.flat!;
     for (const s of this.analysis.steps) {
-      if (s.kind === 'interp') forwardSweep(t, dot, p, s.i0, s.i1, s.curBefore);
-      else this.forwardKernel(s.index, p)(V, K, dot);
+      if (s.kind === 'interp') {
+        forwardSweep(t, dot, p, s.i0, s.i1, s.curBefore);
+        continue;
+      }
+      const fast = p <= UNROLL ? this.forwardKernel(s.index, p, true) : null;
+      if (fast !== null && fast(V, K, dot) === true) continue;
+      // p beyond the unrolled kernels, or a multiplier was not finite: the exact kernel (the
+      // interpreter's zero tests) redoes the run — or the interpreter, for a kernel too large.
+      const exact = this.forwardKernel(s.index, p, false);
+      if (exact !== null) exact(V, K, dot);
+      else {
+        this.materialize();
+        forwardSweep(t, dot, p, s.run.i0, s.run.i1, s.run.curBefore);
+      }
     }
   }
 
-  private forwardKernel(k: number, p: number): Kernel {
-    let f = this.fwd[k]!.get(p);
+  /** A forward kernel, or null when its source is beyond MAX_KERNEL_CHARS (the interpreter runs). */
+  private forwardKernel(k: number, p: number, fast: boolean): Kernel | null {
+    const key = fast ? -p : p;
+    let f = this.fwd[k]!.get(key);
     if (f === undefined) {
-      f = this.make(forwardKernel(this.analysis.runs[k]!, specTable, p));
-      this.fwd[k]!.set(p, f);
+      f = this.makeIfSmall(forwardKernel(this.analysis.runs[k]!, specTable, p, fast));
+      this.fwd[k]!.set(key, f);
     }
     return f;
+  }
+
+  /**
+   * make(src), or null for a source beyond MAX_KERNEL_CHARS: V8 does not optimize functions that
+   * large (measured: the Asian option's 324-member run, forward p = 4 at 62 K characters runs 3.5×
+   * faster than the interpreter, p = 6 at 86 K characters 5× slower; reverse q = 2 at 87 K, 4× slower).
+   */
+  private makeIfSmall(src: KernelSource): Kernel | null {
+    if (src.body.length > MAX_KERNEL_CHARS) {
+      this.stats.tooLarge++;
+      return null;
+    }
+    return this.make(src);
   }
 
   reverse(adj: Float64Array, q: number, clear: boolean): void {
@@ -298,8 +402,11 @@ class Program implements CompiledSweeps {
     for (let n = steps.length - 1; n >= 0; n--) {
       const s = steps[n]!;
       if (s.kind === 'interp') reverseRange(t, adj, q, clear, s.i0, s.i1, s.curAfter);
-      else if (q <= UNROLL) this.reverseKernel(s.index, q, clear)(V, K, adj);
-      else this.reverseByInterpreter(s.run, adj, q, clear);
+      else {
+        const f = q <= UNROLL ? this.reverseKernel(s.index, q, clear) : null;
+        if (f !== null) f(V, K, adj);
+        else this.reverseByInterpreter(s.run, adj, q, clear);
+      }
     }
   }
 
@@ -309,21 +416,363 @@ class Program implements CompiledSweeps {
     reverseRange(this.rec.tape, adj, q, clear, rn.i0, rn.i1, rn.curAfter);
   }
 
-  private reverseKernel(k: number, q: number, clear: boolean): Kernel {
+  fusedGradient(x: Float64Array): Float64Array | number | undefined {
+    const rec = this.rec;
+    if (!this.usable() || x.length !== rec.inLen) return undefined;
+    if (this.gradKernel === undefined) this.gradKernel = this.makeGradientKernel();
+    const f = this.gradKernel;
+    if (f === null || f === undefined) return this.tailGradient === null ? undefined : this.gradientWithTail(x);
+    const t = rec.tape;
+    const G = new Float64Array(rec.inLen);
+    const V = t.slots.flat!;
+    const K = t.consts.flat!;
+    let bad = f(V, K, G, x);
+    if (bad === -2) {
+      // A non-finite partial or input: the exact kernel from the start (it names a bad x[i]).
+      G.fill(0);
+      bad = this.gradExact!(V, K, G, x);
+    }
+    this.lean = true;
+    return bad >= 0 ? bad : G;
+  }
+
+  /**
+   * The gradient when the last run R is closed by a sum S whose value only a scalar tail reads
+   * (the Asian option: price = e^(−rT) · S / paths), with R's value and reverse sweeps in one kernel.
+   * The reverse sweep needs S's adjoint before R's loop, and the tail's reverse needs S's value:
+   *
+   * 1. x is checked and written; the steps before R replay; the tail replays with S stale.
+   * 2. The tail's reverse gives S's adjoint g, right although S is stale: the tail is linear in
+   *    S (its instructions reading S or values made from it are scalar add, sub, neg, or mul by an
+   *    untainted factor), so g depends on untainted values only. Everything else that reverse
+   *    wrote is wrong: the adjoints of the slots the tail reads are zeroed again (they were 0).
+   * 3. The fused kernel: R's values (S written) and R's reverse from g.
+   * 4. The tail replays (now right) and its reverse runs again, exactly as the interpreter's;
+   *    S's adjoint must come out as g again, bit for bit (checked: otherwise the whole reverse
+   *    sweep is redone the ordinary way). R's contributions came before the tail's here and after
+   *    them in the interpreter: the slots R's reverse adds to and those the tail reads are
+   *    disjoint (checked at compile time), so no slot sees a different order.
+   * 5. The steps before R run their reverse sweeps, and the input adjoints are the gradient.
+   */
+  private gradientWithTail(x: Float64Array): Float64Array | number {
+    const rec = this.rec;
+    const plan = this.tailGradient!;
+    const n = rec.inLen;
+    for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) return i;
+    const t = rec.tape;
+    const V = t.slots.flat!;
+    const K = t.consts.flat!;
+    V.set(x, rec.inSlot);
+    const steps = this.analysis.steps;
+    for (let k = 0; k < plan.runStep; k++) {
+      const st = steps[k]!;
+      if (st.kind === 'interp') replayRange(t, st.i0, st.i1, st.curBefore);
+      else this.value[st.index]!(V, K);
+    }
+    const adj = takeSweepBuffer(t.slots.size);
+    const S = plan.sumSlot;
+    const out = rec.outSlots[0]!;
+    const tail = plan.tail;
+    let g = 1;
+    if (tail !== undefined) {
+      replayRange(t, tail.i0, tail.i1, tail.curBefore);
+      adj[out] += 1;
+      reverseRange(t, adj, 1, true, tail.i0, tail.i1, tail.curAfter);
+      g = adj[S]!;
+      for (const [lo, hi] of plan.tailReads) adj.fill(0, lo, hi);
+    }
+    adj[S] = tail !== undefined ? g : adj[S]! + 1;
+    plan.kernel(V, K, adj);
+    if (tail !== undefined) {
+      replayRange(t, tail.i0, tail.i1, tail.curBefore);
+      adj[out] += 1;
+      reverseRange(t, adj, 1, true, tail.i0, tail.i1, tail.curAfter);
+      const same = Object.is(adj[S], g);
+      adj[S] = 0;
+      if (!same) {
+        // Not expected (the analysis makes the tail linear in S): the ordinary reverse sweep.
+        adj.fill(0);
+        adj[out] += 1;
+        this.lean = true;
+        this.reverse(adj, 1, true);
+        return this.takeGradient(adj);
+      }
+    }
+    for (let k = plan.runStep - 1; k >= 0; k--) {
+      const st = steps[k]!;
+      if (st.kind === 'interp') reverseRange(t, adj, 1, true, st.i0, st.i1, st.curAfter);
+      else {
+        const f = this.reverseKernel(st.index, 1, true);
+        if (f !== null) f(V, K, adj);
+        else this.reverseByInterpreter(st.run, adj, 1, true);
+      }
+    }
+    this.lean = true;
+    return this.takeGradient(adj);
+  }
+
+  /** The input adjoints as a new array; the rest of adj is zero again (clearing sweeps): back to the pool. */
+  private takeGradient(adj: Float64Array): Float64Array {
+    const rec = this.rec;
+    const res = adj.slice(rec.inSlot, rec.inSlot + rec.inLen);
+    adj.fill(0, rec.inSlot, rec.inSlot + rec.inLen);
+    giveSweepBuffer(adj, true);
+    return res;
+  }
+
+  /** The direct forward plan (undefined: not made yet; null: the function does not have its shape). */
+  private directFwd: { readonly run: Run; readonly info: DirectForward } | null | undefined;
+  private readonly directKernels = new Map<number, Kernel | null>();
+
+  forwardDirect(seeds: readonly Float64Array[], out?: Float64Array): Float64Array | undefined {
+    const p = seeds.length;
+    if (!this.usable() || p < 1 || p > UNROLL) return undefined;
+    if (this.directFwd === undefined) this.directFwd = this.makeDirectForward();
+    const plan = this.directFwd;
+    if (plan === null) return undefined;
+    this.stats.directForward = true;
+    const t = this.rec.tape;
+    const V = t.slots.flat!;
+    const K = t.consts.flat!;
+    const res = out ?? new Float64Array(plan.run.L * p);
+    try {
+      const f = this.directKernel(p, true);
+      if (f === null) return undefined;
+      if (f(V, K, seeds as unknown as Float64Array, res) !== true) {
+        const exact = this.directKernel(p, false);
+        // Too large to compile: the tangent-array sweep rewrites the whole block.
+        if (exact === null) return undefined;
+        exact(V, K, seeds as unknown as Float64Array, res);
+      }
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+    return res;
+  }
+
+  private directKernel(
+    p: number,
+    fast: boolean,
+  ): ((V: Float64Array, K: Float64Array, S: Float64Array, O: Float64Array) => unknown) | null {
+    const key = fast ? -p : p;
+    let f = this.directKernels.get(key);
+    if (f === undefined) {
+      const plan = this.directFwd!;
+      f = this.makeIfSmall(forwardKernel(plan.run, specTable, p, fast, plan.info));
+      this.directKernels.set(key, f);
+    }
+    return f as unknown as ((V: Float64Array, K: Float64Array, S: Float64Array, O: Float64Array) => unknown) | null;
+  }
+
+  /**
+   * The direct forward plan: instructions before the last run only declare the input, constants,
+   * or concatenate input and constant slots; the run's slot operands are input slots; its gathers
+   * read the input or such a concatenation (mapped through to input indices, −1 for a constant);
+   * one of its members is the output vector.
+   */
+  private makeDirectForward(): { readonly run: Run; readonly info: DirectForward } | null {
+    const rec = this.rec;
+    const t = rec.tape;
+    const steps = this.analysis.steps;
+    const o = rec.outRun;
+    if (o === undefined || rec.inLen < 1 || t.inputs.length !== 1 || t.hasOuter) return null;
+    const last = steps[steps.length - 1];
+    if (last === undefined || last.kind !== 'run') return null;
+    const rn = last.run;
+    if (rn.i1 !== t.nInstr) return null;
+    for (let k = 0; k < steps.length - 1; k++) if (steps[k]!.kind !== 'interp') return null;
+    const inLo = rec.inSlot;
+    const inHi = rec.inSlot + rec.inLen;
+    const consts: [number, number][] = [];
+    const concats = new Map<number, Int32Array>();
+    /** Input index of slot s, −1 for a constant slot, undefined otherwise. */
+    const source = (s: number): number | undefined => {
+      if (s >= inLo && s < inHi) return s - inLo;
+      for (const [lo, hi] of consts) if (s >= lo && s < hi) return -1;
+      return undefined;
+    };
+    for (let i = 0; i < rn.i0; i++) {
+      const code = t.codeAt(i);
+      if (!(code & EXT)) return null;
+      const op = code & 0xff;
+      const r = t.aAt(i);
+      const out = t.extGet(r, E_OUT);
+      const len = t.extGet(r, E_LEN);
+      if (op === OP_INPUT_RUN) continue;
+      if (op === OP_CONST_RUN) {
+        consts.push([out, out + len]);
+        continue;
+      }
+      if (op !== OP_CONCAT) return null;
+      const list = t.lists[t.extGet(r, E_AUX)]!;
+      const map = new Int32Array(len);
+      let w = 0;
+      for (let q = 0; q < list.length; q += 2) {
+        const l = list[q + 1]! || 1;
+        for (let e = 0; e < l; e++) {
+          const src = source(list[q]! + e);
+          if (src === undefined) return null;
+          map[w++] = src;
+        }
+      }
+      concats.set(out, map);
+    }
+    let outMember = -1;
+    const gathers = new Map<number, Int32Array>();
+    for (let j = 0; j < rn.members.length; j++) {
+      const m = rn.members[j]!;
+      if (m.kind === 'sum') return null;
+      if (m.out === o.slot && rn.L === o.len) outMember = j;
+      if (m.kind !== 'gather') continue;
+      const ix = m.a.ix!;
+      const xs = m.a.base;
+      const via = concats.get(xs);
+      const map = new Int32Array(ix.length);
+      for (let i = 0; i < ix.length; i++) {
+        const src = via !== undefined && via.length === m.a.srcLen ? via[ix[i]!]! : source(xs + ix[i]!);
+        if (src === undefined) return null;
+        map[i] = src;
+      }
+      gathers.set(j, map);
+    }
+    if (outMember < 0) return null;
+    const info: DirectForward = { inSlot: inLo, n: rec.inLen, outMember, gathers };
+    try {
+      forwardKernel(rn, specTable, 1, false, info); // throws when a slot operand is not an input slot
+    } catch {
+      return null;
+    }
+    return { run: rn, info };
+  }
+
+  /** The plan of gradientWithTail, or null when the function does not have its shape. */
+  private tailGradient: TailGradient | null = null;
+
+  private makeTailGradient(): TailGradient | null {
+    const rec = this.rec;
+    const t = rec.tape;
+    const steps = this.analysis.steps;
+    if (!rec.outScalar || rec.inLen < 1 || t.inputs.length !== 1 || t.hasOuter || rec.outSlots[0]! < 0) return null;
+    let runStep = steps.length - 1;
+    if (runStep >= 0 && steps[runStep]!.kind === 'interp') runStep--;
+    const st = steps[runStep];
+    if (st === undefined || st.kind !== 'run') return null;
+    const rn = st.run;
+    const last = rn.members[rn.members.length - 1]!;
+    if (!rn.closed) return null;
+    for (const m of rn.members) if (m.saved || (m.stored && m !== last)) return null;
+    const S = last.out;
+    const out = rec.outSlots[0]!;
+    const tailStep = steps[runStep + 1];
+    let tail: TailGradient['tail'];
+    const tailReads: [number, number][] = [];
+    if (tailStep === undefined) {
+      if (out !== S) return null;
+    } else {
+      if (tailStep.kind !== 'interp') return null;
+      tail = { i0: tailStep.i0, i1: tailStep.i1, curBefore: tailStep.curBefore, curAfter: tailStep.curAfter };
+      // Taint from S: only scalar add, sub, neg, and mul with one tainted operand may read it.
+      const tainted = new Set<number>([S]);
+      let cur = tailStep.curBefore;
+      for (let i = tail.i0; i < tail.i1; i++) {
+        const code = t.codeAt(i);
+        const reads: [number, number][] = [];
+        forEachRead(rec, i, (lo, hi) => reads.push([lo, hi]));
+        tailReads.push(...reads);
+        const hit = reads.filter(([lo, hi]) => {
+          for (const s of tainted) if (s >= lo && s < hi) return true;
+          return false;
+        }).length;
+        if (code & EXT) {
+          if (hit > 0) return null;
+          const r = t.aAt(i);
+          cur = t.extGet(r, E_OUT) + (t.extGet(r, E_LEN) || 1);
+          continue;
+        }
+        const op = code & 0xff;
+        const outSlot = cur++;
+        if (hit === 0) continue;
+        if (!(op === 2 || op === 64 || op === 65 || (op === 66 && hit === 1))) return null;
+        tainted.add(outSlot);
+      }
+      if (!tainted.has(out)) return null;
+      // R's reverse adds to its slot operands and gather sources: none of them may be read by the tail.
+      for (const m of rn.members) {
+        for (const o of [m.a, m.b]) {
+          if (o === undefined || (o.kind !== 'slot' && o.kind !== 'gather')) continue;
+          const lo = o.base;
+          const hi = o.base + (o.kind === 'gather' ? o.srcLen! : o.stride ? rn.L : 1);
+          for (const [a, b] of tailReads) if (a < hi && lo < b) return null;
+        }
+      }
+    }
+    const plan = this.plan((st as { index: number }).index, 1);
+    const kernel = this.makeIfSmall(reverseKernel(rn, specTable, 1, true, plan, true));
+    if (kernel === null) return null;
+    return { runStep, sumSlot: S, tail, tailReads, kernel };
+  }
+
+  /**
+   * The fused gradient kernel when the function's shape allows it: one vector input (instruction
+   * 0), one run over it (no gathers: the kernel writes the input slots as it goes) closed by a sum
+   * that is the scalar output, nothing else of the run stored or saved, input adjoints reached only
+   * from the run. Otherwise null.
+   */
+  private makeGradientKernel(): GradientKernel | null {
+    const rec = this.rec;
+    const t = rec.tape;
+    const steps = this.analysis.steps;
+    if (!rec.outScalar || rec.inLen < 1 || t.inputs.length !== 1 || t.hasOuter) return null;
+    if (steps.length !== 2 || steps[0]!.kind !== 'interp' || steps[1]!.kind !== 'run') return null;
+    const first = steps[0]!;
+    if (first.i0 !== 0 || first.i1 !== 1 || (t.codeAt(0) & 0xff) !== OP_INPUT_RUN) return null;
+    const rn = steps[1]!.run;
+    const last = rn.members[rn.members.length - 1]!;
+    if (!rn.closed || rn.i1 !== t.nInstr || rec.outSlots[0] !== last.out || rn.L > rec.inLen) return null;
+    for (const m of rn.members) if (m.kind === 'gather' || m.saved || (m.stored && m !== last)) return null;
+    let src: KernelSource;
+    let exact: KernelSource;
+    try {
+      const plan = this.plan((steps[1] as { index: number }).index, 1);
+      const direct = { inSlot: rec.inSlot, n: rec.inLen };
+      src = reverseKernel(rn, specTable, 1, true, plan, true, direct, true);
+      exact = reverseKernel(rn, specTable, 1, true, plan, true, direct, false);
+    } catch {
+      return null; // an operand outside the input (not expected: the analysis makes none)
+    }
+    try {
+      const ex = this.makeIfSmall(exact);
+      const fast = ex === null ? null : this.makeIfSmall(src);
+      if (ex === null || fast === null) return null;
+      this.gradExact = ex as unknown as GradientKernel;
+      return fast as unknown as GradientKernel;
+    } catch (e) {
+      this.fail(e);
+      return null;
+    }
+  }
+
+  private reverseKernel(k: number, q: number, clear: boolean): Kernel | null {
     const key = `${q}:${clear}`;
     let f = this.rev[k]!.get(key);
     if (f === undefined) {
-      let plan = this.plans[k]!.get(q);
-      if (plan === undefined) {
-        plan = planAccumulation(this.analysis.runs[k]!, q, this.analysis.inputReads);
-        this.plans[k]!.set(q, plan);
-        for (const b of plan.buffered) if (b) this.stats.bufferedUses++;
-        this.stats.swappedIntervals += plan.swaps;
-      }
-      f = this.make(reverseKernel(this.analysis.runs[k]!, specTable, q, clear, plan));
+      f = this.makeIfSmall(reverseKernel(this.analysis.runs[k]!, specTable, q, clear, this.plan(k, q)));
       this.rev[k]!.set(key, f);
     }
     return f;
+  }
+
+  /** The accumulation plan of run k for q directions (counted in the stats once). */
+  private plan(k: number, q: number): AccumulationPlan {
+    let plan = this.plans[k]!.get(q);
+    if (plan === undefined) {
+      plan = planAccumulation(this.analysis.runs[k]!, q, this.analysis.inputReads);
+      this.plans[k]!.set(q, plan);
+      for (const b of plan.buffered) if (b) this.stats.bufferedUses++;
+      this.stats.swappedIntervals += plan.swaps;
+    }
+    return plan;
   }
 }
 

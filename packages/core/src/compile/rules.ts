@@ -86,7 +86,7 @@ export function binaryD(op: number, which: 'a' | 'b', A: string, B: string, y: s
 
 /** Spec functions a member's code calls (closure arguments of the generated function). */
 export function specNames(m: Member): string[] {
-  if (m.kind === 'sum') return [];
+  if (m.kind === 'sum' || m.kind === 'gather') return [];
   if (m.kind === 'unary') return m.op === 2 || m.op === 3 || m.op === 6 ? [] : [`U${m.op}v`, `U${m.op}d`];
   return m.op >= 64 && m.op <= 66
     ? []
@@ -137,6 +137,10 @@ export function reverseRule(m: Member, q: number): MemberRule {
   if (m.kind === 'sum') {
     // reverseExt OP_SUM: q = 1 skips a zero output adjoint; q > 1 adds unconditionally.
     return { a: rule('loop', q === 1, (n) => n.g), b: NONE, needPa: false, needPb: false };
+  }
+  if (m.kind === 'gather') {
+    // reverseExt OP_GATHER: adj[xs + ix[i]] += adj[out + i], zero adjoints included.
+    return { a: rule('loop', false, (n) => n.g), b: NONE, needPa: false, needPb: false };
   }
   if (m.kind === 'unary') {
     const aConst = m.a.kind === 'const';
