@@ -92,6 +92,7 @@ export function runSuite(options: SuiteOptions = {}): Result[] {
     runs.push([
       ...rosenbrockSuite(ctx),
       ...asianSuite(ctx),
+      ...compiledSuite(ctx),
       ...sparseSuite(ctx),
       ...coloringSuite(ctx),
       ...hvpSuite(ctx),
@@ -483,6 +484,80 @@ function checkpointSuite(ctx: Context): Result[] {
 
 // ---------------------------------------------------------------------------------------------
 // Hessian-vector products (BENCHMARKS.md §4, n = 10^5)
+
+/**
+ * Issue 7's rows: gradients on recorded functions compiled into fused kernels (`F.compile()`),
+ * against the plain-JS primal at the same point; the compile time (analysis + code generation,
+ * paid once) is in the detail. Results are checked bit for bit against the interpreter first.
+ */
+function compiledSuite(ctx: Context): Result[] {
+  const ids = { rosenbrock: 'core.rosenbrock.vector.grad.compiled', asian: 'core.asian.vector.grad.compiled' };
+  const out: Result[] = [];
+  const compileMs = (s: { analysisMs: number; codegenMs: number }) => s.analysisMs + s.codegenMs;
+  const same = (a: Float64Array, b: Float64Array) => a.every((v, i) => Object.is(v, b[i]));
+  if (ctx.want(ids.rosenbrock)) {
+    const n = suiteSizes(ctx.quick).rosenbrock;
+    const x0 = rosen.startPoint(n);
+    const x1 = rosen.secondPoint(x0);
+    const F = record(rosen.rosenbrockVector, x0).compile();
+    const g = F.gradient(x1) as Float64Array;
+    const bitwise = same(g, record(rosen.rosenbrockVector, x0).gradient(x1) as Float64Array);
+    const spec = {
+      id: ids.rosenbrock,
+      size: String(n),
+      budget: 2,
+      error: bitwise ? rosen.gradientError(g, rosen.analyticGradient(x1)) : Number.POSITIVE_INFINITY,
+      tolerance: ROSENBROCK_TOL,
+      detail: {
+        n,
+        metric: ROSENBROCK_METRIC,
+        bitwiseEqualToInterpreter: bitwise,
+        compileMs: compileMs(F.compileStats!),
+        stats: F.compileStats,
+      },
+    };
+    out.push(
+      timed(
+        ctx,
+        spec,
+        () => rosen.primal(x1),
+        () => F.gradient(x1),
+      ),
+    );
+  }
+  if (ctx.want(ids.asian)) {
+    const paths = suiteSizes(ctx.quick).asianPaths;
+    const Z = splitmixNormals(paths * asian.STEPS);
+    const f = asian.asianVector(asian.columns(Z, paths));
+    const theta = asian.THETA0;
+    const F = record(f, theta).compile();
+    const g = F.gradient(theta) as Float64Array;
+    const bitwise = same(g, record(f, theta).gradient(theta) as Float64Array);
+    const spec = {
+      id: ids.asian,
+      size: `${paths}x${asian.STEPS}`,
+      budget: 2,
+      error: bitwise ? asian.gradientError(g, asian.handGradient(Z, paths, theta)) : Number.POSITIVE_INFINITY,
+      tolerance: 1e-8,
+      detail: {
+        paths,
+        metric: 'max relative error against the hand-coded pathwise gradient',
+        bitwiseEqualToInterpreter: bitwise,
+        compileMs: compileMs(F.compileStats!),
+        stats: F.compileStats,
+      },
+    };
+    out.push(
+      timed(
+        ctx,
+        spec,
+        () => asian.primal(Z, paths, theta),
+        () => F.gradient(theta),
+      ),
+    );
+  }
+  return out;
+}
 
 /**
  * BENCHMARKS.md problem 3 (sparse-jac-bratu2d): the Jacobian of the 2D Bratu residual, N = 300

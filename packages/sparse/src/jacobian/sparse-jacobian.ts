@@ -81,6 +81,9 @@ export class SparseJacobian {
   private readonly map: Int32Array;
   private readonly r: Float64Array;
   private readonly w: Float64Array;
+  /** Forward mode: the seeds plus the probe direction, and the compressed block they fill (reused). */
+  private readonly fwdAll: Float64Array[];
+  private readonly fwdBlock: Float64Array;
   /** Bidirectional mode: the prepared Coleman–Verma recovery. */
   private readonly bicolored: PreparedRecovery | undefined;
   private changed = 0;
@@ -101,7 +104,9 @@ export class SparseJacobian {
     if (!oneShot) {
       rec.tape.slots.consolidate();
       rec.tape.consts.consolidate();
-      if (compile) compileRecording(rec);
+      // saveExpensive: exp and friends are stored by the value kernel instead of recomputed by the
+      // tangent kernel (measured: about one primal saved per Bratu Jacobian).
+      if (compile) compileRecording(rec, { saveExpensive: true });
     }
     this.plan = plan;
     this.probe = probe;
@@ -125,6 +130,8 @@ export class SparseJacobian {
       for (let c = 0; c < rowCount; c++) this.revSeeds.push(new Float64Array(m));
       for (let i = 0; i < m; i++) if (rowColors![i]! >= 0) this.revSeeds[rowColors![i]!]![i] = 1;
     }
+    this.fwdAll = probe && mode === 'forward' ? [...this.fwdSeeds, this.r] : this.fwdSeeds;
+    this.fwdBlock = new Float64Array(mode === 'forward' ? m * this.fwdAll.length : 0);
     this.bicolored =
       mode === 'bidirectional'
         ? prepareBicoloredRecovery(pattern, {
@@ -206,12 +213,11 @@ export class SparseJacobian {
     const { mode, colCount, rowCount } = this.plan;
     const map = this.map;
     if (mode === 'forward') {
-      const B =
-        colCount + (this.probe ? 1 : 0) > 0
-          ? jvpFloat(this.rec, this.probe ? [...this.fwdSeeds, this.r] : this.fwdSeeds)
-          : new Float64Array(0);
-      for (let k = 0; k < values.length; k++) values[k] = B[map[k]!]!;
-      if (this.probe) this.checkForward(values, B, colCount + 1, colCount);
+      if (this.fwdAll.length === 0) return;
+      // The compressed block is reused: the sweep writes it in place.
+      const B = jvpFloat(this.rec, this.fwdAll, this.fwdBlock);
+      if (this.probe) this.decompressAndProbe(values, B, colCount + 1, colCount);
+      else for (let k = 0; k < values.length; k++) values[k] = B[map[k]!]!;
       return;
     }
     if (mode === 'reverse') {
@@ -227,6 +233,39 @@ export class SparseJacobian {
     const C = rowCount > 0 ? vjpFloat(this.rec, this.revSeeds) : new Float64Array(0);
     this.bicolored!.recover(B, values, C);
     if (this.probe) this.checkForward(values, jvpFloat(this.rec, [this.r]), 1, 0);
+  }
+
+  /**
+   * Forward mode with the probe: decompresses and forms J·r in the same pass over the nonzeros,
+   * then compares each row with the swept JVP stored at column `at` of B.
+   */
+  private decompressAndProbe(values: Float64Array, B: Float64Array, width: number, at: number): void {
+    const { rowPtr, colIdx } = this.plan.pattern;
+    const map = this.map;
+    const r = this.r;
+    let worst = -1;
+    let worstD = 0;
+    let worstTol = 0;
+    for (let i = 0; i < this.plan.rows; i++) {
+      let s = 0;
+      let a = 0;
+      for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) {
+        const v = B[map[k]!]!;
+        values[k] = v;
+        const t = v * r[colIdx[k]!]!;
+        s += t;
+        a += Math.abs(t);
+      }
+      const jr = B[i * width + at]!;
+      const d = Math.abs(s - jr);
+      const tol = PROBE_RTOL * (a + Math.abs(jr));
+      if (d > tol && d - tol > worstD - worstTol) {
+        worst = i;
+        worstD = d;
+        worstTol = tol;
+      }
+    }
+    if (worst >= 0) throw new SparsityProbeError('row', worst, worstD, worstTol);
   }
 
   /** Compares J·r (from the decompressed values) with the swept JVP stored at column `at` of B. */
