@@ -153,6 +153,34 @@ describe('sparseJacobian', () => {
     }
   });
 
+  it('decompresses into CSC, COO and dense too, in place on request', () => {
+    const N = 5;
+    const sj = prepareSparseJacobian(bratuVector(N), bratuPoint(N));
+    const u1 = bratuPoint(N, 1.5);
+    const A = sj.jacobian(u1);
+    const C = sj.jacobianCsc(u1);
+    expect(Array.from(C.toDense())).toEqual(Array.from(A.toDense()));
+    expect(Array.from(C.values)).toEqual(Array.from(A.toCsc().values));
+    const coo = sj.jacobianCoo(u1);
+    expect(Array.from(coo.values)).toEqual(Array.from(A.values));
+    expect(Array.from(coo.rowIndex)).toEqual(Array.from(A.toCoo().rowIndex));
+    const D = sj.jacobianDense(u1);
+    expect(Array.from(D)).toEqual(Array.from(A.toDense()));
+    // In place at another point: the same objects, the new values.
+    const u2 = bratuPoint(N, 0.5);
+    const A2 = sj.jacobian(u2);
+    expect(sj.jacobianCsc(u2, C)).toBe(C);
+    expect(Array.from(C.toDense())).toEqual(Array.from(A2.toDense()));
+    expect(sj.jacobianCoo(u2, coo)).toBe(coo);
+    expect(Array.from(coo.values)).toEqual(Array.from(A2.values));
+    expect(sj.jacobianDense(u2, D)).toBe(D);
+    expect(Array.from(D)).toEqual(Array.from(A2.toDense()));
+    // Outputs that are not this object's are refused.
+    expect(() => sj.jacobianCsc(u2, A.toCsc())).toThrow(ShapeError);
+    expect(() => sj.jacobianDense(u2, new Float64Array(3))).toThrow(ShapeError);
+    expect(() => sj.jacobianCoo(u2, A.toCoo())).toThrow(ShapeError);
+  });
+
   it('keeps structural entries whose value is zero at the point', () => {
     const f = (x: ActiveVec): ActiveVec => stack([mul(x.at(0), x.at(1)), x.at(2)]) as ActiveVec;
     const A = sparseJacobian(f, Float64Array.of(1, 0, 3));

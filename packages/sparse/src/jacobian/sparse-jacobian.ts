@@ -29,7 +29,9 @@ import {
 import type { ColoringOptions } from '../coloring/types.js';
 import { jacobianPatternOf, patternMode, requireVectorPoint, type SparsityOptions } from '../detect/sparsity.js';
 import { PlanMismatchError, SparsityProbeError } from '../errors.js';
-import { type CsrMatrix, csrFromParts } from '../matrix/csr.js';
+import { type TransposedStructure, transposeStructure } from '../matrix/convert.js';
+import { type CscMatrix, cscFromParts } from '../matrix/csc.js';
+import { type CooTriplets, type CsrMatrix, csrFromParts } from '../matrix/csr.js';
 import { patternFingerprint, patternsEqual } from '../pattern/pattern.js';
 import { type PreparedRecovery, prepareBicoloredRecovery } from '../recovery/recover.js';
 import { type JacobianMode, planSparseJacobian, SparseJacobianPlan, type SparseJacobianPlanData } from './plan.js';
@@ -206,6 +208,75 @@ export class SparseJacobian {
     const values = out?.values ?? new Float64Array(this.plan.nnz);
     this.evaluateCurrent(values);
     return out ?? csrFromParts(pattern, values);
+  }
+
+  /**
+   * J(x) in CSC form (the structure computed once and shared by every result); with `out` (a
+   * matrix this object returned before) the values are written in place without allocating.
+   */
+  jacobianCsc(x: Float64Array, out?: CscMatrix): CscMatrix {
+    const t = this.cscStructure();
+    if (out !== undefined && !(out.colPtr === t.ptr && out.rowIdx === t.idx)) {
+      throw new ShapeError('jacobianCsc: out', 'a CscMatrix returned by this SparseJacobian', describeValue(out));
+    }
+    const csr = this.valuesAt(x, 'jacobianCsc');
+    const values = out?.values ?? new Float64Array(this.plan.nnz);
+    const map = t.map;
+    for (let q = 0; q < map.length; q++) values[q] = csr[map[q]!]!;
+    return out ?? cscFromParts(this.plan.rows, this.plan.cols, t.ptr, t.idx, values);
+  }
+
+  /** J(x) as COO triplets in row-major order (index arrays shared by every result; `out` reused in place). */
+  jacobianCoo(x: Float64Array, out?: CooTriplets): CooTriplets {
+    const { rowIndex, colIndex } = this.cooIndices();
+    if (out !== undefined && !(out.rowIndex === rowIndex && out.colIndex === colIndex)) {
+      throw new ShapeError('jacobianCoo: out', 'COO triplets returned by this SparseJacobian', describeValue(out));
+    }
+    const values = out?.values ?? new Float64Array(this.plan.nnz);
+    values.set(this.valuesAt(x, 'jacobianCoo'));
+    return out ?? { rowIndex, colIndex, values };
+  }
+
+  /** J(x) dense, row-major (rows × cols); with `out` (a Float64Array of that length) written in place. */
+  jacobianDense(x: Float64Array, out?: Float64Array): Float64Array {
+    const { rows, cols } = this.plan;
+    if (out !== undefined && (!(out instanceof Float64Array) || out.length !== rows * cols)) {
+      throw new ShapeError('jacobianDense: out', `a Float64Array of length ${rows * cols}`, describeValue(out));
+    }
+    const csr = this.valuesAt(x, 'jacobianDense');
+    const D = out ?? new Float64Array(rows * cols);
+    if (out !== undefined) D.fill(0);
+    const { rowPtr, colIdx } = this.plan.pattern;
+    for (let i = 0; i < rows; i++) for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) D[i * cols + colIdx[k]!] = csr[k]!;
+    return D;
+  }
+
+  private csc: TransposedStructure | undefined;
+  private coo: { rowIndex: Int32Array; colIndex: Int32Array } | undefined;
+  private scratch: Float64Array | undefined;
+
+  /** CSR-order values at x in a scratch array owned by this object. */
+  private valuesAt(x: Float64Array, who: string): Float64Array {
+    this.move(x, who);
+    this.scratch ??= new Float64Array(this.plan.nnz);
+    this.evaluateCurrent(this.scratch);
+    return this.scratch;
+  }
+
+  private cscStructure(): TransposedStructure {
+    const p = this.plan.pattern;
+    this.csc ??= transposeStructure(p.rows, p.cols, p.rowPtr, p.colIdx);
+    return this.csc;
+  }
+
+  private cooIndices(): { rowIndex: Int32Array; colIndex: Int32Array } {
+    if (this.coo === undefined) {
+      const p = this.plan.pattern;
+      const rowIndex = new Int32Array(this.plan.nnz);
+      for (let i = 0; i < p.rows; i++) rowIndex.fill(i, p.rowPtr[i]!, p.rowPtr[i + 1]!);
+      this.coo = { rowIndex, colIndex: p.colIdx };
+    }
+    return this.coo;
   }
 
   /** @internal Fills values (pattern order) with J at the tape's current point (no replay). */
