@@ -14,7 +14,7 @@ import {
   starBicoloring,
   starColoring,
   symmetrizePattern,
-} from '../src/coloring/index.js';
+} from '../src/index.js';
 import { patternFromRows, type SparsityPattern } from '../src/pattern/pattern.js';
 import {
   prepareAcyclicRecovery,

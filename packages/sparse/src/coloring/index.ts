@@ -1,17 +1,3 @@
-// The recoveries, also reachable from here (the Jacobian plan imports them with the colorings).
-export {
-  type PreparedRecovery,
-  prepareAcyclicRecovery,
-  prepareBicoloredRecovery,
-  prepareColumnRecovery,
-  prepareRowRecovery,
-  prepareStarRecovery,
-  recoverAcyclic,
-  recoverBicolored,
-  recoverColumnCompressed,
-  recoverRowCompressed,
-  recoverStar,
-} from '../recovery/recover.js';
 export { coloringLowerBound, forestBound } from './bounds.js';
 export {
   checkAcyclicColoring,

@@ -182,25 +182,27 @@ function bucketRows(rows: number, cols: number, I: Int32Array, J: Int32Array, ne
  * ```
  */
 export function jacobianSparsity(f: unknown, x: Float64Array, options?: SparsityOptions): SparsityPattern {
-  const who = 'jacobianSparsity';
-  const mode = patternMode(options, who);
-  requireVectorPoint(x, who);
-  const rec = recordCall(f, x, [], who);
-  try {
-    return jacobianPatternOf(rec, mode, options, who);
-  } finally {
-    rec.tape.recycle();
-  }
+  return onRecording(f, x, options, 'jacobianSparsity', jacobianPatternOf);
 }
 
-/** The Hessian sparsity pattern (n × n, symmetric) of a scalar- or vector-valued f at x (union over outputs). */
+/** The Hessian pattern (n × n, symmetric) of a scalar- or vector-valued f at x (union over outputs). */
 export function hessianSparsity(f: unknown, x: Float64Array, options?: SparsityOptions): SparsityPattern {
-  const who = 'hessianSparsity';
+  return onRecording(f, x, options, 'hessianSparsity', hessianPatternOf);
+}
+
+/** Records f at x, reads a pattern from the tape, and gives the tape back. */
+function onRecording(
+  f: unknown,
+  x: Float64Array,
+  options: SparsityOptions | undefined,
+  who: string,
+  read: (rec: Recording, mode: 'global' | 'local', o: SparsityOptions | undefined, who: string) => SparsityPattern,
+): SparsityPattern {
   const mode = patternMode(options, who);
   requireVectorPoint(x, who);
   const rec = recordCall(f, x, [], who);
   try {
-    return hessianPatternOf(rec, mode, options, who);
+    return read(rec, mode, options, who);
   } finally {
     rec.tape.recycle();
   }

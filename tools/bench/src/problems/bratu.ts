@@ -33,6 +33,12 @@ export function neighbourIndices(N: number): Int32Array[] {
 export function bratuVector(N: number): (u: ActiveVec) => ActiveVec {
   const h = 1 / (N + 1);
   const invH2 = 1 / (h * h);
+  const lap = laplacian(N);
+  return (u) => sub(mul(lap(u), invH2), mul(LAMBDA, exp(u))) as ActiveVec;
+}
+
+/** u ↦ 4u − Σ neighbours (zero boundary), by gathers into [u, 0], subtracted in the problem's order. */
+function laplacian(N: number): (u: ActiveVec) => ActiveVec {
   const [up, down, left, right] = neighbourIndices(N);
   const zero = new Float64Array(1);
   return (u) => {
@@ -42,7 +48,7 @@ export function bratuVector(N: number): (u: ActiveVec) => ActiveVec {
     lap = sub(lap, gather(padded, down!));
     lap = sub(lap, gather(padded, left!));
     lap = sub(lap, gather(padded, right!));
-    return sub(mul(lap, invH2), mul(LAMBDA, exp(u))) as ActiveVec;
+    return lap as ActiveVec;
   };
 }
 
@@ -188,15 +194,6 @@ export function jacobianError(
 export function bratuEnergy(N: number): (u: ActiveVec) => Real {
   const h = 1 / (N + 1);
   const invH2 = 1 / (h * h);
-  const [up, down, left, right] = neighbourIndices(N);
-  const zero = new Float64Array(1);
-  return (u) => {
-    const padded = concat([u, zero]);
-    let lap = mul(4, u);
-    lap = sub(lap, gather(padded, up!));
-    lap = sub(lap, gather(padded, down!));
-    lap = sub(lap, gather(padded, left!));
-    lap = sub(lap, gather(padded, right!));
-    return sub(mul(0.5 * invH2, dot(u, lap)), mul(LAMBDA, sum(exp(u))));
-  };
+  const lap = laplacian(N);
+  return (u) => sub(mul(0.5 * invH2, dot(u, lap(u))), mul(LAMBDA, sum(exp(u))));
 }
