@@ -17,7 +17,6 @@ import {
   type ColoringOptions,
   type CsrMatrix,
   checkAcyclicColoring,
-  checkPattern,
   checkStarColoring,
   PlanMismatchError,
   type PreparedRecovery,
@@ -29,7 +28,14 @@ import {
   type SparsityPattern,
   starColoring,
 } from '@wengert/sparse';
-import { csrFromParts, hessianPatternOf, patternMode, requireVectorPoint } from '@wengert/sparse/internals';
+import {
+  csrFromParts,
+  hessianPatternOf,
+  int32Array,
+  patternMode,
+  readStoredPattern,
+  requireVectorPoint,
+} from '@wengert/sparse/internals';
 import { hvpOnRecording, requireScalarOutput } from './hvp.js';
 
 /** Which symmetric coloring recovers the Hessian. */
@@ -99,29 +105,8 @@ export class SparseHessianPlan {
     }
     if (d.method !== 'star' && d.method !== 'acyclic')
       throw new ShapeError(`${who}: data.method`, "'star' or 'acyclic'", describeValue(d.method));
-    if (d.pattern !== 'global' && d.pattern !== 'local')
-      throw new ShapeError(`${who}: data.pattern`, "'global' or 'local'", describeValue(d.pattern));
-    const toI32 = (v: unknown, arg: string): Int32Array => {
-      if (!Array.isArray(v) || !v.every((e) => Number.isInteger(e)))
-        throw new ShapeError(`${who}: ${arg}`, 'an array of integers', describeValue(v));
-      return Int32Array.from(v as number[]);
-    };
-    const pattern = {
-      rows: d.n as number,
-      cols: d.n as number,
-      rowPtr: toI32(d.rowPtr, 'data.rowPtr'),
-      colIdx: toI32(d.colIdx, 'data.colIdx'),
-    };
-    checkPattern(pattern, `${who}: data`);
-    const fp = patternFingerprint(pattern);
-    if (fp !== d.fingerprint)
-      throw new PlanMismatchError(
-        `${who}: data.fingerprint`,
-        String(d.fingerprint),
-        fp,
-        'the stored fingerprint does not match the stored pattern',
-      );
-    const colors = toI32(d.colors, 'data.colors');
+    const { kind, pattern, fingerprint: fp } = readStoredPattern(d, d.n, d.n, who);
+    const colors = int32Array(d.colors, `${who}: data.colors`);
     if (colors.length !== pattern.rows)
       throw new ShapeError(`${who}: data.colors`, `${pattern.rows} colors`, `${colors.length}`);
     const check = d.method === 'star' ? checkStarColoring(pattern, colors) : checkAcyclicColoring(pattern, colors);
@@ -129,7 +114,7 @@ export class SparseHessianPlan {
       throw new ShapeError(`${who}: data.colors`, `a valid ${d.method} coloring of the pattern`, check.reason);
     let count = 0;
     for (const c of colors) count = Math.max(count, c + 1);
-    return new SparseHessianPlan(d.method, d.pattern, pattern, fp, colors, count, String(d.ordering ?? ''));
+    return new SparseHessianPlan(d.method, kind, pattern, fp, colors, count, String(d.ordering ?? ''));
   }
 }
 

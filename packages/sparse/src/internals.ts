@@ -11,4 +11,5 @@ export {
   requireBranchFree,
   requireVectorPoint,
 } from './detect/sparsity.js';
+export { int32Array, readStoredPattern } from './jacobian/plan.js';
 export { csrFromParts } from './matrix/csr.js';

@@ -102,32 +102,11 @@ export class SparseJacobianPlan {
     if (d.mode !== 'forward' && d.mode !== 'reverse' && d.mode !== 'bidirectional') {
       throw new ShapeError(`${who}: data.mode`, "'forward', 'reverse' or 'bidirectional'", describeValue(d.mode));
     }
-    if (d.pattern !== 'global' && d.pattern !== 'local') {
-      throw new ShapeError(`${who}: data.pattern`, "'global' or 'local'", describeValue(d.pattern));
-    }
-    const toI32 = (v: unknown, arg: string): Int32Array => {
-      if (!Array.isArray(v) || !v.every((e) => Number.isInteger(e)))
-        throw new ShapeError(`${who}: ${arg}`, 'an array of integers', describeValue(v));
-      return Int32Array.from(v as number[]);
-    };
-    const pattern = {
-      rows: d.rows as number,
-      cols: d.cols as number,
-      rowPtr: toI32(d.rowPtr, 'data.rowPtr'),
-      colIdx: toI32(d.colIdx, 'data.colIdx'),
-    };
-    checkPattern(pattern, `${who}: data`);
-    const fp = patternFingerprint(pattern);
-    if (fp !== d.fingerprint)
-      throw new PlanMismatchError(
-        `${who}: data.fingerprint`,
-        String(d.fingerprint),
-        fp,
-        'the stored fingerprint does not match the stored pattern',
-      );
+    const { kind, pattern, fingerprint: fp } = readStoredPattern(d, d.rows, d.cols, who);
+    const toI32 = (v: unknown, arg: string): Int32Array => int32Array(v, `${who}: ${arg}`);
     const colColors = d.colColors === undefined ? undefined : toI32(d.colColors, 'data.colColors');
     const rowColors = d.rowColors === undefined ? undefined : toI32(d.rowColors, 'data.rowColors');
-    const plan = assemble(d.mode, d.pattern, pattern, fp, colColors, rowColors, String(d.ordering ?? ''));
+    const plan = assemble(d.mode, kind, pattern, fp, colColors, rowColors, String(d.ordering ?? ''));
     verifyColoring(plan, who);
     return plan;
   }
@@ -254,4 +233,48 @@ function maxColumnCount(p: SparsityPattern): number {
     if (c > m) m = c;
   }
   return m;
+}
+
+/** An array of integers from a stored plan, as an Int32Array (typed error naming `arg` otherwise). */
+export function int32Array(v: unknown, arg: string): Int32Array {
+  if (!Array.isArray(v) || !v.every((e) => Number.isInteger(e)))
+    throw new ShapeError(arg, 'an array of integers', describeValue(v));
+  return Int32Array.from(v as number[]);
+}
+
+/**
+ * The pattern part of a stored plan (sparse Jacobian or Hessian): pattern kind, CSR arrays checked
+ * with `checkPattern`, and the stored fingerprint recomputed (a mismatch is a PlanMismatchError).
+ */
+export function readStoredPattern(
+  d: {
+    readonly pattern?: unknown;
+    readonly rowPtr?: unknown;
+    readonly colIdx?: unknown;
+    readonly fingerprint?: unknown;
+  },
+  rows: unknown,
+  cols: unknown,
+  who: string,
+): { kind: 'global' | 'local'; pattern: SparsityPattern; fingerprint: string } {
+  if (d.pattern !== 'global' && d.pattern !== 'local') {
+    throw new ShapeError(`${who}: data.pattern`, "'global' or 'local'", describeValue(d.pattern));
+  }
+  const pattern = {
+    rows: rows as number,
+    cols: cols as number,
+    rowPtr: int32Array(d.rowPtr, `${who}: data.rowPtr`),
+    colIdx: int32Array(d.colIdx, `${who}: data.colIdx`),
+  };
+  checkPattern(pattern, `${who}: data`);
+  const fingerprint = patternFingerprint(pattern);
+  if (fingerprint !== d.fingerprint) {
+    throw new PlanMismatchError(
+      `${who}: data.fingerprint`,
+      String(d.fingerprint),
+      fingerprint,
+      'the stored fingerprint does not match the stored pattern',
+    );
+  }
+  return { kind: d.pattern, pattern, fingerprint };
 }
