@@ -287,7 +287,7 @@ export class SparseJacobian {
       if (this.fwdAll.length === 0) return;
       // The compressed block is reused: the sweep writes it in place.
       const B = jvpFloat(this.rec, this.fwdAll, this.fwdBlock);
-      if (this.probe) this.decompressAndProbe(values, B, colCount + 1, colCount);
+      if (this.probe) this.checkForward(values, B, colCount + 1, colCount, map);
       else for (let k = 0; k < values.length; k++) values[k] = B[map[k]!]!;
       return;
     }
@@ -307,40 +307,11 @@ export class SparseJacobian {
   }
 
   /**
-   * Forward mode with the probe: decompresses and forms J·r in the same pass over the nonzeros,
-   * then compares each row with the swept JVP stored at column `at` of B.
+   * Compares J·r, formed from the decompressed values, with the swept JVP stored at column `at`
+   * of B (width directions per row). With `map`, the values are decompressed from B in the same
+   * pass (forward mode: one sweep over the nonzeros for both).
    */
-  private decompressAndProbe(values: Float64Array, B: Float64Array, width: number, at: number): void {
-    const { rowPtr, colIdx } = this.plan.pattern;
-    const map = this.map;
-    const r = this.r;
-    let worst = -1;
-    let worstD = 0;
-    let worstTol = 0;
-    for (let i = 0; i < this.plan.rows; i++) {
-      let s = 0;
-      let a = 0;
-      for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) {
-        const v = B[map[k]!]!;
-        values[k] = v;
-        const t = v * r[colIdx[k]!]!;
-        s += t;
-        a += Math.abs(t);
-      }
-      const jr = B[i * width + at]!;
-      const d = Math.abs(s - jr);
-      const tol = PROBE_RTOL * (a + Math.abs(jr));
-      if (d > tol && d - tol > worstD - worstTol) {
-        worst = i;
-        worstD = d;
-        worstTol = tol;
-      }
-    }
-    if (worst >= 0) throw new SparsityProbeError('row', worst, worstD, worstTol);
-  }
-
-  /** Compares J·r (from the decompressed values) with the swept JVP stored at column `at` of B. */
-  private checkForward(values: Float64Array, B: Float64Array, width: number, at: number): void {
+  private checkForward(values: Float64Array, B: Float64Array, width: number, at: number, map?: Int32Array): void {
     const { rowPtr, colIdx } = this.plan.pattern;
     const r = this.r;
     let worst = -1;
@@ -349,7 +320,10 @@ export class SparseJacobian {
     for (let i = 0; i < this.plan.rows; i++) {
       let s = 0;
       let a = 0;
-      for (let k = rowPtr[i]!; k < rowPtr[i + 1]!; k++) {
+      const k0 = rowPtr[i]!;
+      const k1 = rowPtr[i + 1]!;
+      if (map !== undefined) for (let k = k0; k < k1; k++) values[k] = B[map[k]!]!;
+      for (let k = k0; k < k1; k++) {
         const t = values[k]! * r[colIdx[k]!]!;
         s += t;
         a += Math.abs(t);
