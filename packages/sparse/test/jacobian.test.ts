@@ -151,6 +151,10 @@ describe('sparseJacobian', () => {
       for (let k = 0; k < a.length; k++) expect(Object.is(a[k], b[k])).toBe(true);
       expect(Array.from(fast.value(u1))).toEqual(Array.from(slow.value(u1)));
     }
+    // A one-shot Jacobian of vector code compiles too (its single sweep gains): same bits.
+    const once = sparseJacobian(bratuVector(N), u1).values;
+    const ref = prepareSparseJacobian(bratuVector(N), u1, { compile: false }).jacobian(u1).values;
+    for (let k = 0; k < ref.length; k++) expect(Object.is(once[k], ref[k])).toBe(true);
   });
 
   it('decompresses into CSC, COO and dense too, in place on request', () => {

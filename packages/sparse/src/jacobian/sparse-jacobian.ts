@@ -102,8 +102,12 @@ export class SparseJacobian {
   ) {
     this.rec = rec;
     // Swept at many points: one copy into flat arrays makes every later replay cheaper (as core's
-    // record()), and compiled kernels pay off. A one-shot Jacobian is swept once: neither would.
-    if (!oneShot) {
+    // record()), and compiled kernels pay off. A one-shot Jacobian of vector code (long runs per
+    // instruction) still gains from the fused tangent kernel in its single sweep (Bratu N = 300: the
+    // 6-direction sweep drops from ~38 to ~5 primals for ~6 of copy and code generation); a one-shot
+    // of scalar code would only pay for the copy.
+    const vectorCode = rec.tape.nInstr * 64 <= rec.tape.slots.size;
+    if (!oneShot || (compile && vectorCode)) {
       rec.tape.slots.consolidate();
       rec.tape.consts.consolidate();
       // saveExpensive: exp and friends are stored by the value kernel instead of recomputed by the
