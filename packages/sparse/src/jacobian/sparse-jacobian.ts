@@ -52,7 +52,8 @@ export interface SparseJacobianOptions extends SparsityOptions {
   /**
    * Compile the recording's runs of vector instructions into fused kernels (core's `compile`,
    * bit-identical results) for the replays and sweeps at new points. Default true; a one-shot
-   * `sparseJacobian` never compiles (nothing to amortize).
+   * `sparseJacobian` compiles only vector code (≥ 64 slots per instruction), where even its single
+   * sweep gains.
    */
   readonly compile?: boolean;
   /**
@@ -103,9 +104,9 @@ export class SparseJacobian {
     this.rec = rec;
     // Swept at many points: one copy into flat arrays makes every later replay cheaper (as core's
     // record()), and compiled kernels pay off. A one-shot Jacobian of vector code (long runs per
-    // instruction) still gains from the fused tangent kernel in its single sweep (Bratu N = 300: the
-    // 6-direction sweep drops from ~38 to ~5 primals for ~6 of copy and code generation); a one-shot
-    // of scalar code would only pay for the copy.
+    // instruction) still gains a little in its single sweep (Bratu N = 300: first call 92 → 86–90
+    // primals; a fresh kernel starts in V8's interpreter, so most of the fused speed is not seen once);
+    // a one-shot of scalar code would only pay for the copy.
     const vectorCode = rec.tape.nInstr * 64 <= rec.tape.slots.size;
     if (!oneShot || (compile && vectorCode)) {
       rec.tape.slots.consolidate();
