@@ -1,6 +1,6 @@
 /** Test references for the matrix-function tests (independent of the package's kernels). */
-import { type ActiveVec, checkAdjoint, checkJvp, checkVjp, type Real, type Vec, vjp } from '@wengert/core';
-import { randn } from './support.js';
+import type { ActiveVec, Real, Vec } from '@wengert/core';
+import { checkRule } from './support.js';
 
 /** exp of an N×N matrix by scaling, 30 Taylor terms and squaring (test reference only). */
 export function expTaylor(M: Float64Array, N: number): Float64Array {
@@ -32,26 +32,19 @@ export function expTaylor(M: Float64Array, N: number): Float64Array {
 }
 
 /**
- * support.ts's checkRule with a smaller first Ridders step (h0 = 0.01 instead of 0.05): spectral functions
- * with eigenvalue gaps ~0.5 have large higher derivatives along random directions, and the extrapolation
- * from h = 0.05 (or 0.02) occasionally stalls at ~1e-6…1e-5 (the rules themselves agree to ~1e-13 with smaller steps).
+ * The first Ridders step for spectral functions (h0 = 0.01 instead of core's 0.05): with eigenvalue gaps
+ * ~0.5 their higher derivatives along random directions are large, and the extrapolation from h = 0.05 (or
+ * 0.02) occasionally stalls at ~1e-6…1e-5 (the rules themselves agree to ~1e-13 with smaller steps).
  */
+export const SPECTRAL_H0 = 0.01;
+
+/** support.ts's checkRule with the spectral first step. */
 export function checkRuleSmallStep(
   f: (x: ActiveVec) => Vec | Real,
   x: Float64Array,
   r: () => number,
   tol = 1e-6,
-  h0 = 0.01,
+  h0 = SPECTRAL_H0,
 ): void {
-  const F = f as never;
-  const [y] = vjp(F, x);
-  const m = typeof y === 'number' ? 1 : (y as Float64Array).length;
-  const u = randn(r, m);
-  const v = randn(r, x.length);
-  const j = checkJvp(F, x, v, { tolerance: tol, h0 });
-  if (!j.ok) throw new Error(`JVP vs finite differences: max rel error ${j.maxRelError}`);
-  const t = checkVjp(F, x, typeof y === 'number' ? u[0]! : u, { tolerance: tol, h0 });
-  if (!t.ok) throw new Error(`VJP vs finite differences: max rel error ${t.maxRelError}`);
-  const a = checkAdjoint(F, x, typeof y === 'number' ? u[0]! : u, v);
-  if (!(a <= 1e-12)) throw new Error(`dot-product identity: relative mismatch ${a}`);
+  checkRule(f, x, r, tol, h0);
 }

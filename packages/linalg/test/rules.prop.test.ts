@@ -25,6 +25,7 @@ import {
   trace,
   transpose,
 } from '../src/index.js';
+import { SPECTRAL_H0 } from './functions-support.js';
 import { checkRule, fromSpectrum, orthogonal, randn, rng, spd, wellConditioned } from './support.js';
 
 const RUNS = { numRuns: 8 };
@@ -32,12 +33,16 @@ const size = fc.integer({ min: 1, max: 4 });
 const seed = fc.integer({ min: 1, max: 2 ** 31 - 1 });
 
 /** Runs checkRule on random instances: make(seed-rng, n) gives x and the function of x. */
-function property(make: (r: () => number, n: number) => [Float64Array, (x: ActiveVec) => Vec | Real], tol = 1e-6) {
+function property(
+  make: (r: () => number, n: number) => [Float64Array, (x: ActiveVec) => Vec | Real],
+  tol = 1e-6,
+  h0?: number,
+) {
   fc.assert(
     fc.property(seed, size, (s, n) => {
       const r = rng(s);
       const [x, f] = make(r, n);
-      checkRule(f, x, r, tol);
+      checkRule(f, x, r, tol, h0);
     }),
     RUNS,
   );
@@ -144,60 +149,68 @@ describe('spectral', () => {
     return A.map((a) => a + 0.01 * (2 * r() - 1));
   };
   it('eigh: eigenvalues and eigenvectors (of the symmetric part)', () =>
-    property((r, n) => {
-      const A = separated(r, n);
-      const V0 = eigh(mat(A, n, n)).vectors.data as Float64Array;
-      return [
-        A,
-        (v) => {
-          const { values, vectors } = eigh(mat(v, n, n));
-          return concat([values, aligned(vectors, V0)]);
-        },
-      ];
-    }));
-  it('eigvalsh', () => property((r, n) => [separated(r, n), (v) => eigvalsh(mat(v, n, n))]));
+    property(
+      (r, n) => {
+        const A = separated(r, n);
+        const V0 = eigh(mat(A, n, n)).vectors.data as Float64Array;
+        return [
+          A,
+          (v) => {
+            const { values, vectors } = eigh(mat(v, n, n));
+            return concat([values, aligned(vectors, V0)]);
+          },
+        ];
+      },
+      1e-6,
+      SPECTRAL_H0,
+    ));
+  it('eigvalsh', () => property((r, n) => [separated(r, n), (v) => eigvalsh(mat(v, n, n))], 1e-6, SPECTRAL_H0));
   it('svd (thin; tall, wide and square) and svdvals', () =>
-    property((r, n) => {
-      const m = 1 + Math.floor(r() * 4);
-      const k = Math.min(m, n);
-      // distinct singular values: U diag(2, 3, …) Vᵀ plus noise
-      const Q1 = orthogonal(r, m);
-      const Q2 = orthogonal(r, n);
-      const A = new Float64Array(m * n);
-      for (let i = 0; i < m; i++)
-        for (let j = 0; j < n; j++) {
-          let s = 0;
-          for (let c = 0; c < k; c++) s += Q1[i * m + c]! * (1 + c + 0.3 * r()) * Q2[j * n + c]!;
-          A[i * n + j] = s + 0.01 * (2 * r() - 1);
-        }
-      const d0 = svd(mat(A, m, n));
-      return [
-        A,
-        (v) => {
-          const { s, U, V } = svd(mat(v, m, n));
-          // U and V aligned with the same signs (those of U), so their pairing is kept
-          const signs = sign(
-            gather(
-              matmul(mat(d0.U.data as Float64Array, m, k), U, { transA: true }).data,
-              Array.from({ length: k }, (_, i) => i * k + i),
-            ),
-          );
-          const sU = mul(
-            U.data,
-            gather(
-              signs,
-              Array.from({ length: m * k }, (_, e) => e % k),
-            ),
-          );
-          const sV = mul(
-            V.data,
-            gather(
-              signs,
-              Array.from({ length: n * k }, (_, e) => e % k),
-            ),
-          );
-          return concat([s, sU, sV, svdvals(mat(v, m, n))]);
-        },
-      ];
-    }));
+    property(
+      (r, n) => {
+        const m = 1 + Math.floor(r() * 4);
+        const k = Math.min(m, n);
+        // distinct singular values: U diag(2, 3, …) Vᵀ plus noise
+        const Q1 = orthogonal(r, m);
+        const Q2 = orthogonal(r, n);
+        const A = new Float64Array(m * n);
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < n; j++) {
+            let s = 0;
+            for (let c = 0; c < k; c++) s += Q1[i * m + c]! * (1 + c + 0.3 * r()) * Q2[j * n + c]!;
+            A[i * n + j] = s + 0.01 * (2 * r() - 1);
+          }
+        const d0 = svd(mat(A, m, n));
+        return [
+          A,
+          (v) => {
+            const { s, U, V } = svd(mat(v, m, n));
+            // U and V aligned with the same signs (those of U), so their pairing is kept
+            const signs = sign(
+              gather(
+                matmul(mat(d0.U.data as Float64Array, m, k), U, { transA: true }).data,
+                Array.from({ length: k }, (_, i) => i * k + i),
+              ),
+            );
+            const sU = mul(
+              U.data,
+              gather(
+                signs,
+                Array.from({ length: m * k }, (_, e) => e % k),
+              ),
+            );
+            const sV = mul(
+              V.data,
+              gather(
+                signs,
+                Array.from({ length: n * k }, (_, e) => e % k),
+              ),
+            );
+            return concat([s, sU, sV, svdvals(mat(v, m, n))]);
+          },
+        ];
+      },
+      1e-6,
+      SPECTRAL_H0,
+    ));
 });

@@ -108,15 +108,22 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, tol
  * The derivative checks every rule gets: J v against finite differences along a random v, uᵀJ component by
  * component against finite differences, and <u, J v> = <Jᵀu, v>.
  */
-export function checkRule(f: (x: ActiveVec) => Vec | Real, x: Float64Array, r: () => number, tol = 1e-6): void {
+export function checkRule(
+  f: (x: ActiveVec) => Vec | Real,
+  x: Float64Array,
+  r: () => number,
+  tol = 1e-6,
+  h0?: number,
+): void {
   const F = f as never;
   const [y] = vjp(F, x);
   const m = typeof y === 'number' ? 1 : (y as Float64Array).length;
   const u = randn(r, m);
   const v = randn(r, x.length);
-  const j = checkJvp(F, x, v, { tolerance: tol });
+  const step = h0 === undefined ? {} : { h0 };
+  const j = checkJvp(F, x, v, { tolerance: tol, ...step });
   if (!j.ok) throw new Error(`JVP vs finite differences: max rel error ${j.maxRelError}`);
-  const t = checkVjp(F, x, typeof y === 'number' ? u[0]! : u, { tolerance: tol });
+  const t = checkVjp(F, x, typeof y === 'number' ? u[0]! : u, { tolerance: tol, ...step });
   if (!t.ok) throw new Error(`VJP vs finite differences: max rel error ${t.maxRelError}`);
   const a = checkAdjoint(F, x, typeof y === 'number' ? u[0]! : u, v);
   if (!(a <= 1e-12)) throw new Error(`dot-product identity: relative mismatch ${a}`);
