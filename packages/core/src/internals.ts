@@ -6,7 +6,19 @@
  * @packageDocumentation
  */
 export { type AtomicCallRecord, callAtomic, readInputs, readOutputs } from './atomic.js';
-export { type CompiledSweeps, compileRecording } from './compile/program.js';
+export {
+  type Analysis,
+  analyze,
+  forEachRead,
+  type Member,
+  type Operand,
+  READER_END,
+  type Run,
+  type Step,
+} from './compile/analyze.js';
+export { type AccumulationPlan, planAccumulation, type Use } from './compile/order.js';
+export { type CompiledSweeps, compileRecording, isCompilationEnabled } from './compile/program.js';
+export { binaryD, unaryD, valueExpr } from './compile/rules.js';
 export { describeValue } from './errors.js';
 export { argExtreme } from './ops/functions.js';
 export type { BinarySpec, OpSpec, UnarySpec } from './ops/spec.js';
@@ -45,6 +57,7 @@ export {
 } from './recording.js';
 export { forwardSweep } from './sweeps/forward.js';
 export { G as genericOps } from './sweeps/generic.js';
+export { isDebugNonFinite } from './sweeps/nonfinite.js';
 export { type BranchReport, checkBranches, replayExt, replayRange, replayValues } from './sweeps/replay.js';
 export { reverseRange, reverseSweep } from './sweeps/reverse.js';
 export { giveSweepBuffer, takeSweepBuffer } from './tape/pool.js';

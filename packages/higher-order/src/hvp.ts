@@ -1,8 +1,10 @@
 /**
  * Hessian-vector products and dense Hessians from one recording: a forward tangent sweep along v,
- * then the combined second-order reverse sweep (sweep.ts). Inside another differentiation (when the
- * recording captured values of an enclosing tape) they fall back to core's nested forward-over-
- * reverse, `jvp(grad(f), x, v)`, so they compose like every other transform.
+ * then the combined second-order reverse sweep (sweep.ts) — with runs of vector instructions fused
+ * into generated kernels (compile-hvp/, bitwise the same) when compilation is on. Inside another
+ * differentiation (when the recording captured values of an enclosing tape) they fall back to
+ * core's nested forward-over-reverse, `jvp(grad(f), x, v)`, so they compose like every other
+ * transform.
  */
 import {
   type Active,
@@ -19,6 +21,8 @@ import {
   forwardSweep,
   giveSweepBuffer,
   inputCount,
+  isCompilationEnabled,
+  isDebugNonFinite,
   moveTo,
   outputCount,
   outputValues,
@@ -28,7 +32,29 @@ import {
   takeSweepBuffer,
   vjpFloat,
 } from '@wengert/core/internals';
+import { cachedProgram, mayFuse } from './compile-hvp/key.js';
+import { HvpProgram } from './compile-hvp/program.js';
 import { secondOrderReverse } from './sweep.js';
+
+/**
+ * Compiled HVP programs by recording (looked up once per recording: by structure for fresh ones,
+ * compiled directly for the recorded functions of `recordHessian`).
+ */
+const programs = new WeakMap<Recording, HvpProgram | null>();
+
+/**
+ * The compiled HVP of rec when it may run now (compilation on, not nested, no debug mode), else
+ * undefined. `own`: compile for this recording (reused many times) rather than look up the cache.
+ */
+function programFor(rec: Recording, own = false): HvpProgram | undefined {
+  if (!isCompilationEnabled() || isDebugNonFinite() || rec.tape.hasOuter) return undefined;
+  let p = programs.get(rec);
+  if (p === undefined) {
+    p = !own ? cachedProgram(rec) : mayFuse(rec) ? HvpProgram.compile(rec) : null;
+    programs.set(rec, p);
+  }
+  return p ?? undefined;
+}
 
 /** A scalar-valued function of a vector (or of a number). */
 export type ScalarFunction = ((x: ActiveVec) => Real) | ((x: Active) => Real);
@@ -65,22 +91,33 @@ export function requireScalarOutput(rec: Recording, who: string): void {
   }
 }
 
-/** @internal H·v on a recording whose values are current; one forward and one second-order reverse sweep. */
-export function hvpOnRecording(rec: Recording, v: Float64Array): Float64Array {
+/**
+ * @internal H·v on a recording whose values are current; one forward and one second-order reverse
+ * sweep — compiled (fused runs, see compile-hvp/) when the recording has vector code and
+ * compilation is on, bitwise the same. `own`: the recording is swept many times (recordHessian):
+ * its program is compiled for it instead of looked up by structure.
+ */
+export function hvpOnRecording(rec: Recording, v: Float64Array, own = false): Float64Array {
   const t = rec.tape;
   const n = inputCount(rec);
   const size = t.slots.size;
   const out = rec.outSlots[0]!;
   if (out < 0) return new Float64Array(n); // a constant f
-  // Pooled buffers: the forward sweep writes every slot it reads, so only its inputs need zeros.
+  // Pooled buffers: the adjoints first, so they get the clean ones the last call gave back (the
+  // tangents can do with a dirty one: the forward sweep writes every slot it reads, so only its
+  // inputs need zeros; taken first, they took a clean buffer and left adj2 a 6.4 MB memset at
+  // n = 10^5 vector Rosenbrock).
+  const adj = takeSweepBuffer(size);
+  const adj2 = takeSweepBuffer(size);
   const dot = takeSweepBuffer(size, false);
   for (const info of t.inputs) dot.fill(0, info.slot, info.slot + (info.len || 1));
   for (let j = 0; j < n; j++) dot[rec.inSlot + j] = v[j]!;
-  forwardSweep(t, dot, 1);
-  const adj = takeSweepBuffer(size);
-  const adj2 = takeSweepBuffer(size);
   adj[out] = 1;
-  secondOrderReverse(t, dot, adj, adj2, true);
+  const program = programFor(rec, own);
+  if (program === undefined || !program.run(t, dot, adj, adj2)) {
+    forwardSweep(t, dot, 1);
+    secondOrderReverse(t, dot, adj, adj2, true);
+  }
   const res = adj2.slice(rec.inSlot, rec.inSlot + n);
   // Cleared as it went: only the independent variables' entries are left, so both buffers go back clean.
   for (const info of t.inputs) {
@@ -203,7 +240,7 @@ export class RecordedHessian {
       ? (v as readonly Float64Array[]).map((d, k) => direction(d, n, false, `hvp: v[${k}]`))
       : [direction(v, n, false, 'hvp: v')];
     this.at(x, 'hvp');
-    const res = dirs.map((d) => hvpOnRecording(this.rec, d));
+    const res = dirs.map((d) => hvpOnRecording(this.rec, d, true));
     return many ? res : res[0]!;
   }
   /** Dense Hessian at x. */

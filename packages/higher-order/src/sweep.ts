@@ -52,7 +52,8 @@ import {
 } from '@wengert/core/internals';
 
 /**
- * Runs the second-order reverse sweep over t. `dot` holds the tangents of a forward sweep (one
+ * Runs the second-order reverse sweep over t (or over instructions [i0, i1), `curAfter` the slot
+ * counter after i1 − 1). `dot` holds the tangents of a forward sweep (one
  * direction), `adj` and `adj2` are seeded at the output and accumulate into every operand.
  * Instructions whose ȳ and ȳ' are both 0 are skipped. With `clear`, every output's adjoints are
  * zeroed once used, so only the independent variables' entries are left (buffer reuse without a
@@ -64,19 +65,26 @@ export function secondOrderReverse(
   adj: Float64Array,
   adj2: Float64Array,
   clear = false,
+  i0 = 0,
+  i1 = t.nInstr,
+  curAfter = t.slots.size,
 ): void {
+  if (i1 <= i0) return;
   const S = t.slots;
   // Slot addressing with core's literal chunk shift (12) and mask, as core's own sweeps do: V8 folds
   // literals, not imported constants. test/sweep.test.ts pins the value against core's SLOT_SHIFT.
   const V = S.chunks;
   const KC = t.consts.chunks;
-  let cur = S.size;
-  const last = t.codes.length - 1;
-  for (let ci = last; ci >= 0; ci--) {
+  let cur = curAfter;
+  // Instructions [i0, i1), descending (the compiled HVP sweeps the stretches between its kernels).
+  const c0 = Math.floor(i0 / COL_CHUNK);
+  const c1 = Math.floor((i1 - 1) / COL_CHUNK);
+  for (let ci = c1; ci >= c0; ci--) {
     const C = t.codes[ci]!;
     const A = t.as[ci]!;
     const B = t.bs[ci]!;
-    for (let j = (ci === last ? t.ipos : COL_CHUNK) - 1; j >= 0; j--) {
+    const jLo = ci === c0 ? i0 - c0 * COL_CHUNK : 0;
+    for (let j = ci === c1 ? i1 - 1 - c1 * COL_CHUNK : COL_CHUNK - 1; j >= jLo; j--) {
       const code = C[j]!;
       if (code & EXT) {
         const r = A[j]!;
