@@ -54,12 +54,14 @@ export {
   type Recording,
   recordCall,
   vjpFloat,
+  writeInputs,
 } from './recording.js';
 export { forwardSweep } from './sweeps/forward.js';
 export { G as genericOps } from './sweeps/generic.js';
 export { isDebugNonFinite } from './sweeps/nonfinite.js';
 export { type BranchReport, checkBranches, replayExt, replayRange, replayValues } from './sweeps/replay.js';
 export { reverseRange, reverseSweep } from './sweeps/reverse.js';
+export { replayAndTangent } from './sweeps/value-tangent.js';
 export { giveSweepBuffer, takeSweepBuffer } from './tape/pool.js';
 export { requireFinite } from './tape/record.js';
 export { SLOT_SHIFT } from './tape/slots.js';

@@ -398,24 +398,34 @@ export function fusedGradient(
  */
 export function moveTo(rec: Recording, x: unknown, who: string, strict: boolean): BranchReport {
   const t = rec.tape;
-  if (rec.inLen === 0) {
-    if (typeof x !== 'number')
-      throw new ShapeError(`${who}: x`, 'a number (f was recorded with a number)', describeValue(x));
-    if (!Number.isFinite(x)) throw new DomainError(`${who}: x`, 'a finite number', `number ${x}`);
-    t.slots.write(rec.inSlot, x);
-  } else {
-    const n = rec.inLen;
-    if (!(x instanceof Float64Array) || x.length !== n) {
-      throw new ShapeError(`${who}: x`, `a Float64Array of length ${n}`, describeValue(x));
-    }
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(x[i]!)) throw new DomainError(`${who}: x[${i}]`, 'a finite number', `number ${x[i]}`);
-    }
-    t.slots.buffer(rec.inSlot).set(x, t.slots.offset(rec.inSlot));
-  }
+  writeInputs(rec, x, who);
   const compiled = compiledSweeps(rec);
   if (compiled !== undefined) compiled.replay();
   else replayValues(t);
   if (isDebugNonFinite()) scanValues(t);
   return checkBranches(t, strict);
+}
+
+/**
+ * The first half of `moveTo`: checks x (kind, length, finite) and writes it into the input slots,
+ * leaving every other value stale. For callers that recompute the values in a combined sweep
+ * (`replayAndTangent`) and check the branches themselves.
+ */
+export function writeInputs(rec: Recording, x: unknown, who: string): void {
+  const t = rec.tape;
+  if (rec.inLen === 0) {
+    if (typeof x !== 'number')
+      throw new ShapeError(`${who}: x`, 'a number (f was recorded with a number)', describeValue(x));
+    if (!Number.isFinite(x)) throw new DomainError(`${who}: x`, 'a finite number', `number ${x}`);
+    t.slots.write(rec.inSlot, x);
+    return;
+  }
+  const n = rec.inLen;
+  if (!(x instanceof Float64Array) || x.length !== n) {
+    throw new ShapeError(`${who}: x`, `a Float64Array of length ${n}`, describeValue(x));
+  }
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(x[i]!)) throw new DomainError(`${who}: x[${i}]`, 'a finite number', `number ${x[i]}`);
+  }
+  t.slots.buffer(rec.inSlot).set(x, t.slots.offset(rec.inSlot));
 }

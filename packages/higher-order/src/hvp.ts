@@ -17,6 +17,7 @@ import {
   type TapeStats,
 } from '@wengert/core';
 import {
+  checkBranches,
   describeValue as describeValueOf,
   forwardSweep,
   giveSweepBuffer,
@@ -28,9 +29,11 @@ import {
   outputValues,
   type Recording,
   recordCall,
+  replayAndTangent,
   requireFinite,
   takeSweepBuffer,
   vjpFloat,
+  writeInputs,
 } from '@wengert/core/internals';
 import { cachedProgram, mayFuse } from './compile-hvp/key.js';
 import { HvpProgram } from './compile-hvp/program.js';
@@ -97,7 +100,7 @@ export function requireScalarOutput(rec: Recording, who: string): void {
  * compilation is on, bitwise the same. `own`: the recording is swept many times (recordHessian):
  * its program is compiled for it instead of looked up by structure.
  */
-export function hvpOnRecording(rec: Recording, v: Float64Array, own = false): Float64Array {
+export function hvpOnRecording(rec: Recording, v: Float64Array, own = false, stale = false): Float64Array {
   const t = rec.tape;
   const n = inputCount(rec);
   const size = t.slots.size;
@@ -115,7 +118,9 @@ export function hvpOnRecording(rec: Recording, v: Float64Array, own = false): Fl
   adj[out] = 1;
   const program = programFor(rec, own);
   if (program === undefined || !program.run(t, dot, adj, adj2)) {
-    forwardSweep(t, dot, 1);
+    // Stale values (only the inputs written): values and tangents in one pass over the tape.
+    if (stale) replayAndTangent(t, dot);
+    else forwardSweep(t, dot, 1);
     secondOrderReverse(t, dot, adj, adj2, true);
   }
   const res = adj2.slice(rec.inSlot, rec.inSlot + n);
@@ -239,6 +244,14 @@ export class RecordedHessian {
     const dirs = many
       ? (v as readonly Float64Array[]).map((d, k) => direction(d, n, false, `hvp: v[${k}]`))
       : [direction(v, n, false, 'hvp: v')];
+    if (dirs.length > 0 && programFor(this.rec, true) === undefined && !isDebugNonFinite()) {
+      // Interpreted (scalar) tapes: the replay at x rides along with the first direction's tangent
+      // sweep (one pass over the tape instead of two), then the branches are checked as in `at`.
+      writeInputs(this.rec, x, 'hvp');
+      const res = dirs.map((d, k) => hvpOnRecording(this.rec, d, true, k === 0));
+      this.changed = checkBranches(this.rec.tape, this.strict).changed;
+      return many ? res : res[0]!;
+    }
     this.at(x, 'hvp');
     const res = dirs.map((d) => hvpOnRecording(this.rec, d, true));
     return many ? res : res[0]!;
