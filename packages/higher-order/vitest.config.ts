@@ -11,5 +11,6 @@ export default defineProject({
   test: {
     name: 'higher-order',
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/seed.ts'],
   },
 });

@@ -11,5 +11,6 @@ export default defineProject({
   test: {
     name: 'linalg',
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/seed.ts'],
   },
 });
