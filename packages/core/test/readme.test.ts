@@ -2,38 +2,17 @@
  * Runs the README's example verbatim: the code between the example markers is written to a module
  * next to this test and imported, and what it prints is checked.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { type ActiveVec, add, concat, grad, mul, slice, square, sub, sum, type Value, type Vec } from '../src/index.js';
+import { runReadmeExample } from './support/readme-example.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const readme = readFileSync(join(here, '..', 'README.md'), 'utf8');
-const block = /<!-- example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- example:end -->/.exec(readme);
-const file = join(here, '.readme-example.generated.ts');
-const ckBlock = /<!-- checkpoint-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- checkpoint-example:end -->/.exec(
-  readme,
-);
-const ckFile = join(here, '.readme-checkpoint.generated.ts');
-
-afterAll(() => {
-  rmSync(file, { force: true });
-  rmSync(ckFile, { force: true });
-});
+const readme = join(here, '..', 'README.md');
 
 it('the README example runs and prints what it claims', async () => {
-  expect(block, 'README has an example block').not.toBeNull();
-  writeFileSync(file, block![1]!);
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
-  });
-  try {
-    await import(/* @vite-ignore */ file);
-  } finally {
-    spy.mockRestore();
-  }
+  const lines = await runReadmeExample(readme, here);
   const out = lines.join('\n');
   expect(out).toMatch(/∂f\/∂x0 = -215\.59999999999/);
   expect(out).toMatch(/branch changes: 0/);
@@ -44,18 +23,11 @@ it('the README example runs and prints what it claims', async () => {
 });
 
 it('the checkpointing example runs and agrees with the plain tape', async () => {
-  expect(ckBlock, 'README has a checkpointing example').not.toBeNull();
   // Same code with 200 steps instead of 10^4, so the test stays fast.
-  writeFileSync(ckFile, ckBlock![1]!.replace('10_000', '200'));
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
+  const lines = await runReadmeExample(readme, here, {
+    marker: 'checkpoint-example',
+    edit: (code) => code.replace('10_000', '200'),
   });
-  try {
-    await import(/* @vite-ignore */ ckFile);
-  } finally {
-    spy.mockRestore();
-  }
   const m = /∂loss\/∂α = (-?[0-9.e+-]+)/.exec(lines.join('\n'));
   expect(m).not.toBeNull();
   // The same loss on the plain tape (every step recorded).

@@ -1,37 +1,18 @@
 /**
- * Runs the README's matrix-function example verbatim (its `@wengert/linalg` import pointed at a shim
- * re-exporting the package index) and checks the gradient it prints
- * against the Daleckii–Krein reference with the exact eigenbasis.
+ * Runs the README's matrix-function example verbatim and checks the gradient it prints against the
+ * Daleckii–Krein reference with the exact eigenbasis.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
+import { runReadmeExample } from '../../core/test/support/readme-example.js';
 import { expectClose, HOUSEHOLDER4, matmulPlain, transposePlain } from './support.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const readme = readFileSync(join(here, '..', 'README.md'), 'utf8');
-const block = /<!-- functions-example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- functions-example:end -->/.exec(readme);
-const file = join(here, '.readme-functions-example.generated.ts');
-const shim = join(here, '.readme-functions-shim.generated.ts');
-afterAll(() => {
-  rmSync(file, { force: true });
-  rmSync(shim, { force: true });
-});
+const readme = join(here, '..', 'README.md');
 
 it('the README matrix-function example runs and prints the Daleckii–Krein gradient', async () => {
-  expect(block).not.toBeNull();
-  writeFileSync(shim, "export * from '../src/index.js';\n");
-  writeFileSync(file, block![1]!.replace("from '@wengert/linalg'", "from './.readme-functions-shim.generated.js'"));
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
-  });
-  try {
-    await import(/* @vite-ignore */ file);
-  } finally {
-    spy.mockRestore();
-  }
+  const lines = await runReadmeExample(readme, here, { marker: 'functions-example' });
   expect(lines).toHaveLength(1);
   const g = lines[0]!.split(',').map(Number);
   // reference: Q (F¹ ∘ Qᵀ sym(W) Q) Qᵀ with eigenvalues (3, 3, 1, 2) in the columns of Q

@@ -1,28 +1,15 @@
 /** Runs the README example verbatim and checks what it prints. */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
+import { runReadmeExample } from '../../core/test/support/readme-example.js';
 import { inv, mat, toMatrix } from '../src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const readme = readFileSync(join(here, '..', 'README.md'), 'utf8');
-const block = /<!-- example:start -->\s*```ts\n([\s\S]*?)```\s*<!-- example:end -->/.exec(readme);
-const file = join(here, '.readme-example.generated.ts');
-afterAll(() => rmSync(file, { force: true }));
+const readme = join(here, '..', 'README.md');
 
 it('the README example runs: the logdet gradient is ½(Σ⁻¹ − Σ⁻¹rrᵀΣ⁻¹), the degenerate case raises', async () => {
-  expect(block).not.toBeNull();
-  writeFileSync(file, block![1]!);
-  const lines: string[] = [];
-  const spy = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
-    lines.push(args.map(String).join(' '));
-  });
-  try {
-    await import(/* @vite-ignore */ file);
-  } finally {
-    spy.mockRestore();
-  }
+  const lines = await runReadmeExample(readme, here);
   expect(lines).toHaveLength(4);
   const g = lines[0]!.split('=')[1]!.split(',').map(Number);
   const Si = toMatrix(inv(mat(Float64Array.of(2, 0.5, 0, 0.5, 1, 0.2, 0, 0.2, 1.5), 3, 3)));
