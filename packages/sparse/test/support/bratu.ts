@@ -1,6 +1,6 @@
 /**
- * The 2D Bratu residual of the project's benchmark problem "sparse-jac-bratu2d", written the way a
- * user would: vector ops with gathers for the neighbours (vector form) and a scalar loop (scalar
+ * The 2D Bratu residual of the project's benchmark problem "sparse-jac-bratu2d" (BENCHMARKS.md
+ * problem 3; tools/bench re-exports it), written the way a user would: vector ops with gathers for the neighbours (vector form) and a scalar loop (scalar
  * form). N × N interior grid, h = 1/(N+1), unknown k = i*N + j, zero Dirichlet boundary:
  *   lap = 4 u[k] − [i>0] u[k−N] − [i<N−1] u[k+N] − [j>0] u[k−1] − [j<N−1] u[k+1]
  *   F[k] = lap / h² − λ exp(u[k])
@@ -32,6 +32,12 @@ export function neighbourIndices(N: number): Int32Array[] {
 export function bratuVector(N: number): (u: ActiveVec) => ActiveVec {
   const h = 1 / (N + 1);
   const invH2 = 1 / (h * h);
+  const lap = laplacian(N);
+  return (u) => sub(mul(lap(u), invH2), mul(LAMBDA, exp(u))) as ActiveVec;
+}
+
+/** u ↦ 4u − Σ neighbours (zero boundary), by gathers into [u, 0], subtracted in the problem's order. */
+export function laplacian(N: number): (u: ActiveVec) => ActiveVec {
   const [up, down, left, right] = neighbourIndices(N);
   const zero = new Float64Array(1);
   return (u) => {
@@ -41,7 +47,7 @@ export function bratuVector(N: number): (u: ActiveVec) => ActiveVec {
     lap = sub(lap, gather(padded, down!));
     lap = sub(lap, gather(padded, left!));
     lap = sub(lap, gather(padded, right!));
-    return sub(mul(lap, invH2), mul(LAMBDA, exp(u))) as ActiveVec;
+    return lap as ActiveVec;
   };
 }
 

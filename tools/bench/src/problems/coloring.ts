@@ -14,10 +14,11 @@ import {
   type ColoringOptions,
   columnColoring,
   type Ordering,
-  patternFromRows,
   type SparsityPattern,
   starColoring,
 } from '@wengert/sparse';
+// The reference patterns' generators: one definition, in the sparse package's test support.
+import { lap2d, randomLcg } from '../../../../packages/sparse/test/support/coloring-support.js';
 import { measure, type TimingOptions } from '../harness.js';
 
 export interface ColoringRow {
@@ -87,38 +88,6 @@ const COLPACK: Record<string, Record<Kind, readonly (readonly [number, number])[
   },
 };
 
-export function lap2dPattern(N: number): SparsityPattern {
-  const lists: number[][] = [];
-  for (let i = 0; i < N; i++) {
-    for (let j = 0; j < N; j++) {
-      const l = [i * N + j];
-      if (i > 0) l.push((i - 1) * N + j);
-      if (i < N - 1) l.push((i + 1) * N + j);
-      if (j > 0) l.push(i * N + j - 1);
-      if (j < N - 1) l.push(i * N + j + 1);
-      lists.push(l);
-    }
-  }
-  return patternFromRows(N * N, N * N, lists);
-}
-
-/** The reference's random pattern: 64-bit LCG (BigInt), 5 distinct columns per row, no forced diagonal. */
-export function randomPattern(n: number, k: number, seed: bigint): SparsityPattern {
-  const M = (1n << 64n) - 1n;
-  let s = seed;
-  const lists: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const row: number[] = [];
-    while (row.length < k) {
-      s = (s * 6364136223846793005n + 1442695040888963407n) & M;
-      const j = Number((s >> 33n) % BigInt(n));
-      if (!row.includes(j)) row.push(j);
-    }
-    lists.push(row);
-  }
-  return patternFromRows(n, n, lists);
-}
-
 const COLOR: Record<Kind, (p: SparsityPattern, o: ColoringOptions) => Coloring> = {
   column: columnColoring,
   star: starColoring,
@@ -128,8 +97,8 @@ const COLOR: Record<Kind, (p: SparsityPattern, o: ColoringOptions) => Coloring> 
 /** Timing rows: per pattern and kind, 'best' (default options) then each single ordering (with improve). */
 export function coloringBenchmarks(timing: TimingOptions, singles = true, only = ''): ColoringRow[] {
   const patterns: [string, SparsityPattern][] = [
-    ['lap2d_5pt_N300', lap2dPattern(300)],
-    ['random_n2000_k5_seed42', randomPattern(2000, 5, 42n)],
+    ['lap2d_5pt_N300', lap2d(300)],
+    ['random_n2000_k5_seed42', randomLcg(2000, 5, 42n)],
   ];
   const rows: ColoringRow[] = [];
   for (const [pname, p] of patterns) {
