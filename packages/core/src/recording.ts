@@ -407,6 +407,42 @@ export function moveTo(rec: Recording, x: unknown, who: string, strict: boolean)
 }
 
 /**
+ * Element-Jacobian lanes of a compiled recording (see `CompiledSweeps.laneColumns`): per lane, the
+ * input element each output row reads; undefined unless compiled kernels may run and the function
+ * is its input followed by one fused run making the output vector.
+ */
+export function laneColumns(rec: Recording): Int32Array[] | undefined {
+  return compiledSweeps(rec)?.laneColumns();
+}
+
+/**
+ * `moveTo(rec, x)` and, in the same pass, each lane's derivative of output row i written to
+ * values[P[a][i]] (P from `laneColumns` and the caller's sparse layout). `done` is false when the
+ * lane kernel could not finish (a non-finite multiplier, or no kernel): the point is set and the
+ * caller computes the values another way.
+ */
+export function moveToWithLanes(
+  rec: Recording,
+  x: unknown,
+  who: string,
+  strict: boolean,
+  values: Float64Array,
+  P: readonly Int32Array[],
+): BranchReport & { done: boolean } {
+  const t = rec.tape;
+  writeInputs(rec, x, who);
+  const compiled = compiledSweeps(rec);
+  let done = false;
+  if (compiled !== undefined) {
+    const r = compiled.laneJacobian(values, P);
+    if (r === undefined) compiled.replay();
+    else done = r;
+  } else replayValues(t);
+  if (isDebugNonFinite()) scanValues(t);
+  return { ...checkBranches(t, strict), done };
+}
+
+/**
  * The first half of `moveTo`: checks x (kind, length, finite) and writes it into the input slots,
  * leaving every other value stale. For callers that recompute the values in a combined sweep
  * (`replayAndTangent`) and check the branches themselves.

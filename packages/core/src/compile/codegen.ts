@@ -28,7 +28,8 @@ export const MAX_CHECKS = 16;
 /** Tangent directions up to which the k loop is unrolled (locals stay in registers). */
 export const UNROLL = 8;
 
-class Emitter {
+/** @internal Builds one kernel's source (shared with the lane kernels of `lanes.ts`). */
+export class Emitter {
   readonly names: string[] = [];
   readonly values: unknown[] = [];
   readonly pre: string[] = [];
@@ -64,6 +65,9 @@ class Emitter {
    * read from the caller's array X (the kernel copies X into the slots as it goes).
    */
   direct: { readonly inSlot: number; readonly n: number } | undefined;
+
+  /** Set for a lane kernel: gathers of concatenations read their elements' source slots. */
+  gatherSlots: ReadonlyMap<number, Int32Array> | undefined;
 
   /** Variable holding an input operand's value at element i (hoisted when broadcast). */
   input(o: Operand): string {
@@ -115,7 +119,11 @@ class Emitter {
     if (this.emitted.has(j)) return `v${j}`;
     this.emitted.add(j);
     const m = this.run.members[j]!;
-    if (m.kind === 'gather') {
+    const slotsOf = m.kind === 'gather' ? this.gatherSlots?.get(j) : undefined;
+    if (slotsOf !== undefined) {
+      this.closure(`GS${j}`, slotsOf);
+      this.loop.push(`const v${j} = V[GS${j}[i]];`);
+    } else if (m.kind === 'gather') {
       const ix = this.index(j);
       this.loop.push(`const v${j} = V[${m.a.base} + ${ix}];`);
     } else if (this.reuse && m.saved) {
@@ -145,7 +153,7 @@ class Emitter {
 }
 
 /** Names of one member's values, emitted only when a formula reads them. */
-function lazyNames(e: Emitter, m: Member, j: number, g: string): Names {
+export function lazyNames(e: Emitter, m: Member, j: number, g: string): Names {
   return {
     get A() {
       return e.operand(m.a);
@@ -163,7 +171,7 @@ function lazyNames(e: Emitter, m: Member, j: number, g: string): Names {
 }
 
 /** unaryD(op, x, y) with x and y read only if the formula uses them. */
-function unaryDLazy(op: number, n: Names): string {
+export function unaryDLazy(op: number, n: Names): string {
   switch (op) {
     case 2:
       return unaryD(op, '', '');
@@ -177,7 +185,7 @@ function unaryDLazy(op: number, n: Names): string {
 }
 
 /** binaryD(op, which, A, B, y) with the values read only if the formula uses them. */
-function binaryDLazy(op: number, which: 'a' | 'b', n: Names): string {
+export function binaryDLazy(op: number, which: 'a' | 'b', n: Names): string {
   if (op === 64 || op === 65) return binaryD(op, which, '', '', '');
   if (op === 66) return which === 'a' ? binaryD(op, which, '', n.B, '') : binaryD(op, which, n.A, '', '');
   return binaryD(op, which, n.A, n.B, n.y);
@@ -195,6 +203,11 @@ export interface DirectForward {
   readonly outMember: number;
   /** Per gather member: the input index of each gathered element, −1 for a constant (tangent 0). */
   readonly gathers: ReadonlyMap<number, Int32Array>;
+  /**
+   * Per gather member reading a concatenation: the slot each gathered element was copied from
+   * (the lane kernel reads there and leaves the concatenation stale).
+   */
+  readonly gatherSlots: ReadonlyMap<number, Int32Array>;
 }
 
 /** Looks up a spec function by its closure name (`U7v`, `B68a` …). */

@@ -33,6 +33,7 @@ import {
   UNROLL,
   valueKernel,
 } from './codegen.js';
+import { type LanePlan, laneColumns, laneKernel, planLanes } from './lanes.js';
 import { type AccumulationPlan, planAccumulation } from './order.js';
 
 /** Figures about a compiled program (compile cost, what was fused). */
@@ -120,6 +121,19 @@ export interface CompiledSweeps {
    * one run that makes the output vector; undefined otherwise (the caller sweeps a tangent array).
    */
   forwardDirect(seeds: readonly Float64Array[], out?: Float64Array): Float64Array | undefined;
+  /**
+   * Element Jacobians (`lanes.ts`), when the function has the direct-forward shape: per lane (an
+   * input access of the output's run whose derivative reaches the output), the input element each
+   * output row reads (−1: a constant). Undefined when the shape does not allow it.
+   */
+  laneColumns(): Int32Array[] | undefined;
+  /**
+   * Replays the values from the input slots' contents and writes each lane's derivative of output
+   * row i to values[P[a][i]] (where P[a][i] ≥ 0), in one pass. True when done; false when a
+   * multiplier was not finite (the values are replayed, `values` is partly written: the caller
+   * sweeps the ordinary way); undefined when not available (nothing was done).
+   */
+  laneJacobian(values: Float64Array, P: readonly Int32Array[]): boolean | undefined;
 }
 
 // Core is typed without DOM or Node libraries: the two host facilities used here, declared.
@@ -200,6 +214,11 @@ class Program implements CompiledSweeps {
   private failed = false;
   /** Some local slots are stale (a compiled replay ran since the last full one). */
   private lean = false;
+  /**
+   * The last replay was a lane kernel's: besides the locals, the saved intermediates and the
+   * concatenations before the run are stale (`settle()` replays before any other sweep).
+   */
+  private partial = false;
   /** The fused gradient kernel: undefined until first asked for, null when the shape does not allow it. */
   private gradKernel: GradientKernel | null | undefined;
   /** Its exact twin (the interpreter's zero tests), run when the branch-free one returns −2. */
@@ -313,6 +332,7 @@ class Program implements CompiledSweeps {
 
   replay(): void {
     const t = this.rec.tape;
+    this.partial = false;
     if (!this.usable()) {
       replayValues(t);
       this.lean = false;
@@ -327,7 +347,18 @@ class Program implements CompiledSweeps {
     this.lean = this.stats.localElements > 0;
   }
 
+  /** After a lane kernel: the ordinary compiled replay, so every sweep finds what it reads. */
+  private settle(): void {
+    if (this.partial) this.replay();
+  }
+
   materialize(): void {
+    if (this.partial) {
+      replayValues(this.rec.tape);
+      this.partial = false;
+      this.lean = false;
+      return;
+    }
     if (!this.lean) return;
     const t = this.rec.tape;
     if (this.failed) replayValues(t);
@@ -349,6 +380,7 @@ class Program implements CompiledSweeps {
   }
 
   forward(dot: Float64Array, p: number): void {
+    this.settle();
     const t = this.rec.tape;
     const V = t.slots.flat!;
     const K = t.consts.flat!;
@@ -395,6 +427,7 @@ class Program implements CompiledSweeps {
   }
 
   reverse(adj: Float64Array, q: number, clear: boolean): void {
+    this.settle();
     const t = this.rec.tape;
     const V = t.slots.flat!;
     const K = t.consts.flat!;
@@ -419,6 +452,7 @@ class Program implements CompiledSweeps {
   fusedGradient(x: Float64Array): Float64Array | number | undefined {
     const rec = this.rec;
     if (!this.usable() || x.length !== rec.inLen) return undefined;
+    this.settle();
     if (this.gradKernel === undefined) this.gradKernel = this.makeGradientKernel();
     const f = this.gradKernel;
     if (f === null || f === undefined) return this.tailGradient === null ? undefined : this.gradientWithTail(x);
@@ -530,6 +564,7 @@ class Program implements CompiledSweeps {
     if (this.directFwd === undefined) this.directFwd = this.makeDirectForward();
     const plan = this.directFwd;
     if (plan === null) return undefined;
+    this.settle();
     this.stats.directForward = true;
     const t = this.rec.tape;
     const V = t.slots.flat!;
@@ -549,6 +584,60 @@ class Program implements CompiledSweeps {
       return undefined;
     }
     return res;
+  }
+
+  private lanePlan: LanePlan | undefined;
+  /** The lane kernel: undefined until made, null when too large (or code generation failed). */
+  private laneKern: Kernel | null | undefined;
+
+  /** The lane plan when the function has the direct-forward shape and kernels may run. */
+  private lanes(): LanePlan | undefined {
+    if (!this.usable()) return undefined;
+    if (this.directFwd === undefined) this.directFwd = this.makeDirectForward();
+    const d = this.directFwd;
+    if (d === null) return undefined;
+    this.lanePlan ??= planLanes(d.run, d.info);
+    return this.lanePlan;
+  }
+
+  laneColumns(): Int32Array[] | undefined {
+    const plan = this.lanes();
+    return plan === undefined ? undefined : laneColumns(plan, this.directFwd!.info);
+  }
+
+  laneJacobian(values: Float64Array, P: readonly Int32Array[]): boolean | undefined {
+    if (this.lanes() === undefined) return undefined;
+    const d = this.directFwd!;
+    const plan = this.lanePlan!;
+    if (P.length !== plan.lanes.length) throw new Error('laneJacobian: one position array per lane');
+    if (this.laneKern === undefined) {
+      try {
+        this.laneKern = this.makeIfSmall(laneKernel(d.run, specTable, d.info, plan));
+      } catch (e) {
+        this.fail(e);
+        this.laneKern = null;
+      }
+    }
+    const f = this.laneKern;
+    if (f === null) return undefined;
+    const t = this.rec.tape;
+    const V = t.slots.flat!;
+    const K = t.consts.flat!;
+    // The steps before the run only declare the input and constants, or concatenate them: the
+    // kernel reads gathered concatenations at their sources, so those copies are needed only by
+    // recorded comparisons (which may read any slot) — or, stale, by the next other sweep (settle).
+    const skipPrefix = t.cmpCode.length === 0;
+    if (!skipPrefix) {
+      const steps = this.analysis.steps;
+      for (let k = 0; k < steps.length - 1; k++) {
+        const s = steps[k]!;
+        if (s.kind === 'interp') replayRange(t, s.i0, s.i1, s.curBefore);
+      }
+    }
+    const ok = (f as unknown as (...a: unknown[]) => unknown)(V, K, values, P) === true;
+    this.lean = this.stats.localElements > 0;
+    this.partial = skipPrefix || this.stats.saved > 0;
+    return ok;
   }
 
   private directKernel(
@@ -586,6 +675,8 @@ class Program implements CompiledSweeps {
     const inHi = rec.inSlot + rec.inLen;
     const consts: [number, number][] = [];
     const concats = new Map<number, Int32Array>();
+    /** Per concatenation, the slot each element is copied from. */
+    const concatSlots = new Map<number, Int32Array>();
     /** Input index of slot s, −1 for a constant slot, undefined otherwise. */
     const source = (s: number): number | undefined => {
       if (s >= inLo && s < inHi) return s - inLo;
@@ -607,19 +698,23 @@ class Program implements CompiledSweeps {
       if (op !== OP_CONCAT) return null;
       const list = t.lists[t.extGet(r, E_AUX)]!;
       const map = new Int32Array(len);
+      const slotsOf = new Int32Array(len);
       let w = 0;
       for (let q = 0; q < list.length; q += 2) {
         const l = list[q + 1]! || 1;
         for (let e = 0; e < l; e++) {
           const src = source(list[q]! + e);
           if (src === undefined) return null;
+          slotsOf[w] = list[q]! + e;
           map[w++] = src;
         }
       }
       concats.set(out, map);
+      concatSlots.set(out, slotsOf);
     }
     let outMember = -1;
     const gathers = new Map<number, Int32Array>();
+    const gatherSlots = new Map<number, Int32Array>();
     for (let j = 0; j < rn.members.length; j++) {
       const m = rn.members[j]!;
       if (m.kind === 'sum') return null;
@@ -628,16 +723,21 @@ class Program implements CompiledSweeps {
       const ix = m.a.ix!;
       const xs = m.a.base;
       const via = concats.get(xs);
+      const viaSlots = concatSlots.get(xs);
+      const whole = via !== undefined && via.length === m.a.srcLen;
       const map = new Int32Array(ix.length);
+      const slotsOf = whole ? new Int32Array(ix.length) : undefined;
       for (let i = 0; i < ix.length; i++) {
-        const src = via !== undefined && via.length === m.a.srcLen ? via[ix[i]!]! : source(xs + ix[i]!);
+        const src = whole ? via[ix[i]!]! : source(xs + ix[i]!);
         if (src === undefined) return null;
         map[i] = src;
+        if (slotsOf !== undefined) slotsOf[i] = viaSlots![ix[i]!]!;
       }
       gathers.set(j, map);
+      if (slotsOf !== undefined) gatherSlots.set(j, slotsOf);
     }
     if (outMember < 0) return null;
-    const info: DirectForward = { inSlot: inLo, n: rec.inLen, outMember, gathers };
+    const info: DirectForward = { inSlot: inLo, n: rec.inLen, outMember, gathers, gatherSlots };
     try {
       forwardKernel(rn, specTable, 1, false, info); // throws when a slot operand is not an input slot
     } catch {

@@ -20,6 +20,7 @@ import {
   inputCount,
   jvpFloat,
   moveTo,
+  moveToWithLanes,
   outputCount,
   outputValues,
   type Recording,
@@ -34,6 +35,7 @@ import { type CscMatrix, cscFromParts } from '../matrix/csc.js';
 import { type CooTriplets, type CsrMatrix, csrFromParts } from '../matrix/csr.js';
 import { patternFingerprint, patternsEqual } from '../pattern/pattern.js';
 import { type PreparedRecovery, prepareBicoloredRecovery } from '../recovery/recover.js';
+import { lanePositions } from './lanes.js';
 import { type JacobianMode, planSparseJacobian, SparseJacobianPlan, type SparseJacobianPlanData } from './plan.js';
 
 /** Options of `prepareSparseJacobian` and `sparseJacobian`. */
@@ -47,7 +49,10 @@ export interface SparseJacobianOptions extends SparsityOptions {
    * tape and must equal the plan's, else PlanMismatchError.
    */
   readonly plan?: SparseJacobianPlan | SparseJacobianPlanData;
-  /** Run the soundness probe with every Jacobian (default true; costs one extra sweep direction). */
+  /**
+   * Run the soundness probe with every compressed Jacobian (default true; costs one extra sweep
+   * direction). Not run where J is computed entry by entry (`SparseJacobian.elementJacobian`).
+   */
   readonly probe?: boolean;
   /**
    * Compile the recording's runs of vector instructions into fused kernels (core's `compile`,
@@ -89,6 +94,11 @@ export class SparseJacobian {
   private readonly fwdBlock: Float64Array;
   /** Bidirectional mode: the prepared Coleman–Verma recovery. */
   private readonly bicolored: PreparedRecovery | undefined;
+  /**
+   * Forward mode on compiled stencil-shaped code: where core's lane kernel writes each input
+   * access's derivative (`lanes.ts`); J then comes from one pass with the replay, no compression.
+   */
+  private readonly lanes: Int32Array[] | undefined;
   private changed = 0;
   private released = false;
 
@@ -116,6 +126,7 @@ export class SparseJacobian {
       if (compile) compileRecording(rec, { saveExpensive: true });
     }
     this.plan = plan;
+    this.lanes = plan.mode === 'forward' ? lanePositions(rec, plan.pattern) : undefined;
     this.probe = probe;
     this.strict = strict;
     this.inputLength = inputCount(rec);
@@ -180,6 +191,17 @@ export class SparseJacobian {
     return c?.stats.compiled === true && c.usable();
   }
 
+  /**
+   * True when J comes from core's lane kernel: a forward-mode plan of compiled stencil-shaped code
+   * (the input, constants and concatenations, then one fused run making the output), every input
+   * access of a row in the pattern and no two on one column. The kernel replays the values and
+   * writes each entry's derivative straight into the CSR values in one pass — bit for bit the
+   * compressed sweep's numbers, with no compression (so there is nothing for the probe to check).
+   */
+  get elementJacobian(): boolean {
+    return this.lanes !== undefined && this.compiled;
+  }
+
   /** Recorded comparisons that went the other way at the last point (0 unless strict is off). */
   get branchChanges(): number {
     return this.changed;
@@ -209,9 +231,8 @@ export class SparseJacobian {
         describeValue(out),
       );
     }
-    this.move(x, who);
     const values = out?.values ?? new Float64Array(this.plan.nnz);
-    this.evaluateCurrent(values);
+    this.evaluateAt(x, values, who);
     return out ?? csrFromParts(pattern, values);
   }
 
@@ -262,10 +283,32 @@ export class SparseJacobian {
 
   /** CSR-order values at x in a scratch array owned by this object. */
   private valuesAt(x: Float64Array, who: string): Float64Array {
-    this.move(x, who);
     this.scratch ??= new Float64Array(this.plan.nnz);
-    this.evaluateCurrent(this.scratch);
+    this.evaluateAt(x, this.scratch, who);
     return this.scratch;
+  }
+
+  /**
+   * Moves the tape to x and fills values (pattern order) with J(x): by the lane kernel in the same
+   * pass when there is one (exact entry by entry: no compression, so no probe), else by the
+   * compressed sweeps.
+   */
+  private evaluateAt(x: Float64Array, values: Float64Array, who: string): void {
+    if (this.lanes === undefined) {
+      this.move(x, who);
+      this.evaluateCurrent(values);
+      return;
+    }
+    if (this.released) throw new TapeReleasedError(`${who}: this SparseJacobian (released)`);
+    const r = moveToWithLanes(this.rec, x, who, this.strict, values, this.lanes);
+    this.changed = r.changed;
+    if (!r.done) this.evaluateCurrent(values);
+  }
+
+  /** @internal J at x, the tape already at x (a one-shot Jacobian: the lane kernel replays anyway). */
+  evaluateFresh(x: Float64Array, values: Float64Array): void {
+    if (this.lanes !== undefined) this.evaluateAt(x, values, 'sparseJacobian');
+    else this.evaluateCurrent(values);
   }
 
   private cscStructure(): TransposedStructure {
@@ -443,7 +486,7 @@ export function sparseJacobian(f: unknown, x: Float64Array, options?: SparseJaco
   try {
     // The tape already holds the values at x: evaluate without a replay.
     const values = new Float64Array(sj.plan.nnz);
-    sj.evaluateCurrent(values);
+    sj.evaluateFresh(x, values);
     return csrFromParts(sj.plan.pattern, values);
   } finally {
     sj.release();
