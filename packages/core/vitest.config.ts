@@ -11,5 +11,7 @@ export default defineProject({
   test: {
     name: 'core',
     include: ['test/**/*.test.ts'],
+    // Property tests run bounded but CPU-heavy: on a busy 2-core machine some take well over 5 s.
+    testTimeout: 60_000,
   },
 });

@@ -11,6 +11,8 @@ export default defineProject({
   test: {
     name: 'higher-order',
     include: ['test/**/*.test.ts'],
+    // Property tests run bounded but CPU-heavy: on a busy 2-core machine some take well over 5 s.
+    testTimeout: 60_000,
     setupFiles: ['test/support/seed.ts'],
   },
 });

@@ -11,6 +11,7 @@ import {
   type ActiveVec,
   add,
   BINARY_SPECS,
+  BranchChangeError,
   compile,
   concat,
   DomainError,
@@ -248,6 +249,34 @@ describe('gathers inside runs, direct forward and fused gradients', () => {
     // Values whose partials overflow: the exact kernel takes over, still bitwise.
     const big = x1.map((v, i) => (i === 10 ? 1e200 : v));
     expectBitwise(G.gradient(big) as Float64Array, F.gradient(big) as Float64Array);
+  });
+
+  it('leaves the tape at its old point after a fused gradient, coherent for every later sweep', () => {
+    // Without recorded comparisons the gradient kernel does not copy x into the tape; f(x) is in
+    // the output slot (valueAndGradient), and any other sweep replays first.
+    const x0 = Float64Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? -1.2 : 1));
+    const G = record(rosen, x0).compile();
+    const F = record(rosen, x0);
+    const x1 = x0.map((v, i) => v + 0.01 * i);
+    const x2 = x0.map((v, i) => v - 0.02 * i);
+    const [v1, g1] = G.valueAndGradient(x1);
+    expect(Object.is(v1, F.value(x1))).toBe(true);
+    expectBitwise(g1 as Float64Array, F.gradient(x1) as Float64Array);
+    // Straight after: the internal sweeps on the recording (no move) see a coherent old point.
+    const rec = (G as unknown as { rec: Recording }).rec;
+    const ref = (F as unknown as { rec: Recording }).rec;
+    F.value(x0);
+    const dirs = [Float64Array.from({ length: 40 }, (_, i) => Math.cos(i))];
+    expectBitwise(jvpFloat(rec, dirs), jvpFloat(ref, dirs), 'jvp at the old point');
+    G.gradient(x2);
+    expectSame(G, F, x2);
+    expectSame(G, F, x1);
+    // With a recorded comparison the kernel copies x: the branch check sees the new point.
+    const h = (x: ActiveVec): Real => (lt(x.at(0), 0) ? rosen(x) : mul(rosen(x), 2));
+    const H = record(h, x0, { strict: true }).compile();
+    expectBitwise(H.gradient(x1) as Float64Array, record(h, x0).gradient(x1) as Float64Array);
+    expect(H.compileStats!.fusedGradient).toBe(true);
+    expect(() => H.gradient(x0.map((v) => -v))).toThrow(BranchChangeError);
   });
 
   it('runs the Asian option gradient with its value and reverse sweeps in one kernel (scalar tail)', () => {

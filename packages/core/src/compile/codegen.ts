@@ -429,7 +429,7 @@ export function reverseKernel(
   clear: boolean,
   plan: AccumulationPlan,
   fused = false,
-  direct?: { readonly inSlot: number; readonly n: number },
+  direct?: { readonly inSlot: number; readonly n: number; readonly copy?: boolean },
   branchFree = false,
 ): KernelSource {
   const e = new Emitter(run, specs, !fused);
@@ -445,7 +445,8 @@ export function reverseKernel(
   if (q > 1) e.loop.push(`const iq = i * ${q};`);
   if (direct !== undefined) {
     // Cold path: the first non-finite entry of X, in index order (the loop, then the tail).
-    e.loop.push('const xi = X[i];', `V[${direct.inSlot} + i] = xi;`);
+    e.loop.push('const xi = X[i];');
+    if (direct.copy !== false) e.loop.push(`V[${direct.inSlot} + i] = xi;`);
   }
   // Direct gradient: the in-loop contributions to G[o + i] (offsets o of the strided uses) go to
   // registers r{o − oMin} that shift down one element per iteration; G[oMin + i] is stored once
@@ -627,7 +628,7 @@ export function reverseKernel(
       `for (let i = ${L}; i < ${direct.n}; i++) {`,
       'const xi = X[i];',
       'if (xi - xi !== 0) return i;',
-      `V[${direct.inSlot} + i] = xi;`,
+      ...(direct.copy !== false ? [`V[${direct.inSlot} + i] = xi;`] : []),
       '}',
     );
   }

@@ -109,10 +109,11 @@ export interface CompiledSweeps {
   materialize(): void;
   /**
    * The gradient at x in one pass, when the whole function is one fused run over its input vector
-   * closed by the sum that is its output: writes x into the input slots and the output value into
-   * its slot, and returns ∇f(x) in a new array — or the index of x's first non-finite entry (the
-   * caller throws; the input slots are then partly overwritten), or undefined when the function
-   * does not have that shape (or x is not a Float64Array of the input's length).
+   * closed by the sum that is its output: writes the output value into its slot (and x into the
+   * input slots when the tape has recorded comparisons to check; otherwise the tape keeps its old
+   * point and replays before any other sweep), and returns ∇f(x) in a new array — or the index of
+   * x's first non-finite entry (the caller throws), or undefined when the function does not have
+   * that shape (or x is not a Float64Array of the input's length).
    */
   fusedGradient(x: Float64Array): Float64Array | number | undefined;
   /**
@@ -223,6 +224,10 @@ class Program implements CompiledSweeps {
   private gradKernel: GradientKernel | null | undefined;
   /** Its exact twin (the interpreter's zero tests), run when the branch-free one returns −2. */
   private gradExact: GradientKernel | undefined;
+  /** The fused gradient kernels copy x into the tape only for the recorded comparisons' check. */
+  private get gradCopies(): boolean {
+    return this.rec.tape.cmpCode.length > 0;
+  }
 
   constructor(
     private readonly rec: Recording,
@@ -452,10 +457,13 @@ class Program implements CompiledSweeps {
   fusedGradient(x: Float64Array): Float64Array | number | undefined {
     const rec = this.rec;
     if (!this.usable() || x.length !== rec.inLen) return undefined;
-    this.settle();
     if (this.gradKernel === undefined) this.gradKernel = this.makeGradientKernel();
     const f = this.gradKernel;
-    if (f === null || f === undefined) return this.tailGradient === null ? undefined : this.gradientWithTail(x);
+    if (f === null || f === undefined) {
+      if (this.tailGradient === null) return undefined;
+      this.settle();
+      return this.gradientWithTail(x);
+    }
     const t = rec.tape;
     const G = new Float64Array(rec.inLen);
     const V = t.slots.flat!;
@@ -467,6 +475,11 @@ class Program implements CompiledSweeps {
       bad = this.gradExact!(V, K, G, x);
     }
     this.lean = true;
+    // Without recorded comparisons the kernel reads X only and does not copy it into the tape (a
+    // pass over memory saved): the tape keeps its old point, with f(x) in the output slot for
+    // valueAndGradient; any other sweep replays first (a coherent state at the old point), and
+    // every caller moves the tape before sweeping it anyway.
+    if (!this.gradCopies) this.partial = true;
     return bad >= 0 ? bad : G;
   }
 
@@ -835,7 +848,7 @@ class Program implements CompiledSweeps {
     let exact: KernelSource;
     try {
       const plan = this.plan((steps[1] as { index: number }).index, 1);
-      const direct = { inSlot: rec.inSlot, n: rec.inLen };
+      const direct = { inSlot: rec.inSlot, n: rec.inLen, copy: this.gradCopies };
       src = reverseKernel(rn, specTable, 1, true, plan, true, direct, true);
       exact = reverseKernel(rn, specTable, 1, true, plan, true, direct, false);
     } catch {
