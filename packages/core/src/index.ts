@@ -133,6 +133,7 @@ export { setChunkPoolLimit } from './tape/pool.js';
 export { nestingDepth } from './tape/record.js';
 export type { TapeStats } from './tape/tape.js';
 export { Active, ActiveVec, type Real, type Value, type Vec } from './tape/values.js';
+export type { TransformOptions } from './traced.js';
 export {
   type ActiveMatrix,
   grad,

@@ -227,8 +227,12 @@ export function jvpFloat(rec: Recording, V: readonly Float64Array[], out?: Float
   if (out !== undefined && out.length !== outputCount(rec) * p)
     throw new ShapeError('jvpFloat: out', `a Float64Array of length ${outputCount(rec) * p}`, describeValue(out));
   // Input, constants, one run making the output: the kernel reads the seeds and writes the block.
-  const direct = compiledSweeps(rec)?.forwardDirect(V, out);
+  const compiled = compiledSweeps(rec);
+  const direct = compiled?.forwardDirect(V, out);
   if (direct !== undefined) return direct;
+  // All fused runs after the input: the tangents live in a planned arena, not a tape-sized array.
+  const planned = compiled?.forwardPlanned(V, out);
+  if (planned !== undefined) return planned;
   // Not zeroed: the sweep writes every computed slot; only the independent variables need zeros.
   const dot = takeSweepBuffer(t.slots.size * p, false);
   for (const info of t.inputs) dot.fill(0, info.slot * p, (info.slot + (info.len || 1)) * p);
@@ -239,7 +243,6 @@ export function jvpFloat(rec: Recording, V: readonly Float64Array[], out?: Float
     const v = V[k]!;
     for (let j = 0, d = o + k; j < n; j++, d += p) dot[d] = v[j]!;
   }
-  const compiled = compiledSweeps(rec);
   if (compiled !== undefined) compiled.forward(dot, p);
   else forwardSweep(t, dot, p);
   if (isDebugNonFinite()) {

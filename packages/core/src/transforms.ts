@@ -3,6 +3,8 @@
  * sweeps it, and releases it. Called inside another differentiation with that differentiation's
  * active values, they return active values, so transforms nest to any depth.
  */
+
+import type { RecordedFunction } from './adfun.js';
 import { describeValue, ShapeError } from './errors.js';
 import * as F from './ops/functions.js';
 import {
@@ -23,6 +25,7 @@ import {
 } from './recording.js';
 import { requireFinite } from './tape/record.js';
 import { Active, ActiveVec, type Real, type Value, type Vec } from './tape/values.js';
+import { compileOption, TraceCache, type TransformOptions } from './traced.js';
 
 /** A scalar-valued function of a scalar. */
 export type ScalarFn<A extends unknown[]> = (x: Active, ...rest: A) => Real;
@@ -64,24 +67,56 @@ function gradOf(rec: Recording, who: string): Value {
 /**
  * ∇f. `grad(f)(x)` for f of a number returns a number; for f of a Float64Array (f receives an
  * active vector) returns a Float64Array. Extra arguments are passed to f unchanged.
+ * `grad(f, { compile: true })` traces f once per input shape and replays compiled kernels at later
+ * calls (see `TransformOptions`; `jax.jit(jax.grad(f))`).
  */
-export function grad<A extends unknown[]>(f: ScalarFn<A>): ScalarGrad<A>;
-export function grad<A extends unknown[]>(f: VectorFn<A>): VectorGrad<A>;
+export function grad<A extends unknown[]>(f: ScalarFn<A>, options?: TransformOptions): ScalarGrad<A>;
+export function grad<A extends unknown[]>(f: VectorFn<A>, options?: TransformOptions): VectorGrad<A>;
 // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types
-export function grad(f: (x: never, ...rest: unknown[]) => Real): any {
+export function grad(f: (x: never, ...rest: unknown[]) => Real, options?: TransformOptions): any {
   requireFunction(f, 'grad');
-  return (x: Value, ...rest: unknown[]) => consume(recordCall(f, x, rest, 'grad'), (rec) => gradOf(rec, 'grad'));
+  const traces = tracesFor(f, options, 'grad');
+  return (x: Value, ...rest: unknown[]) =>
+    traces?.run(x, rest, (F) => scalarTrace(F, 'grad').gradient(x as Float64Array)) ??
+    consume(recordCall(f, x, rest, 'grad'), (rec) => gradOf(rec, 'grad'));
+}
+
+/** The trace cache of a transform when `options.compile` asks for one. */
+function tracesFor(
+  f: (x: never, ...rest: unknown[]) => unknown,
+  options: unknown,
+  who: string,
+): TraceCache | undefined {
+  return compileOption(options, who) ? new TraceCache(f, who) : undefined;
+}
+
+/** F, checked to be scalar-valued (the error `grad` gives for any recording). */
+function scalarTrace(F: RecordedFunction, who: string): RecordedFunction {
+  if (!F.scalarOutput) {
+    throw new ShapeError(
+      `${who}: f result`,
+      'a scalar (number or active scalar)',
+      `a vector of length ${F.outputLength}`,
+    );
+  }
+  return F;
 }
 
 /** [f(x), ∇f(x)] from one recording. */
-export function valueAndGrad<A extends unknown[]>(f: ScalarFn<A>): (x: number, ...rest: A) => [number, number];
+export function valueAndGrad<A extends unknown[]>(
+  f: ScalarFn<A>,
+  options?: TransformOptions,
+): (x: number, ...rest: A) => [number, number];
 export function valueAndGrad<A extends unknown[]>(
   f: VectorFn<A>,
+  options?: TransformOptions,
 ): (x: Float64Array, ...rest: A) => [number, Float64Array];
 // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types
-export function valueAndGrad(f: (x: never, ...rest: unknown[]) => Real): any {
+export function valueAndGrad(f: (x: never, ...rest: unknown[]) => Real, options?: TransformOptions): any {
   requireFunction(f, 'valueAndGrad');
+  const traces = tracesFor(f, options, 'valueAndGrad');
   return (x: Value, ...rest: unknown[]): [Value, Value] =>
+    traces?.run(x, rest, (F) => scalarTrace(F, 'valueAndGrad').valueAndGradient(x as Float64Array) as [Value, Value]) ??
     consume(recordCall(f, x, rest, 'valueAndGrad'), (rec): [Value, Value] => {
       scalarOutput(rec, 'valueAndGrad');
       if (isNested(rec)) {
@@ -192,11 +227,13 @@ function jacobianWith(
   f: (x: never, ...rest: unknown[]) => VectorResult,
   mode: 'auto' | 'forward' | 'reverse',
   who: string,
+  options: unknown,
 ) {
   requireFunction(f, who);
-  return (x: Value, ...rest: unknown[]): DenseMatrix | ActiveMatrix => {
-    return consume(recordCall(f, x, rest, who), (rec) => jacobianOf(rec, mode));
-  };
+  const traces = tracesFor(f, options, who);
+  return (x: Value, ...rest: unknown[]): DenseMatrix | ActiveMatrix =>
+    traces?.run(x, rest, (F) => F.jacobian(x as Float64Array, mode)) ??
+    consume(recordCall(f, x, rest, who), (rec) => jacobianOf(rec, mode));
 }
 
 function jacobianOf(rec: Recording, mode: 'auto' | 'forward' | 'reverse'): DenseMatrix | ActiveMatrix {
@@ -219,26 +256,29 @@ function jacobianOf(rec: Recording, mode: 'auto' | 'forward' | 'reverse'): Dense
 /** Jacobian of f at x: m × n row-major (m = outputs, n = inputs); forward sweeps when n <= m, else reverse. */
 export function jacobian<A extends unknown[]>(
   f: (x: never, ...rest: A) => VectorResult,
+  options?: TransformOptions,
 ): (x: number | Float64Array, ...rest: A) => DenseMatrix;
 // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types
-export function jacobian(f: (x: never, ...rest: unknown[]) => VectorResult): any {
-  return jacobianWith(f, 'auto', 'jacobian');
+export function jacobian(f: (x: never, ...rest: unknown[]) => VectorResult, options?: TransformOptions): any {
+  return jacobianWith(f, 'auto', 'jacobian', options);
 }
 /** Jacobian by forward sweeps (columns). */
 export function jacfwd<A extends unknown[]>(
   f: (x: never, ...rest: A) => VectorResult,
+  options?: TransformOptions,
 ): (x: number | Float64Array, ...rest: A) => DenseMatrix;
 // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types
-export function jacfwd(f: (x: never, ...rest: unknown[]) => VectorResult): any {
-  return jacobianWith(f, 'forward', 'jacfwd');
+export function jacfwd(f: (x: never, ...rest: unknown[]) => VectorResult, options?: TransformOptions): any {
+  return jacobianWith(f, 'forward', 'jacfwd', options);
 }
 /** Jacobian by reverse sweeps (rows). */
 export function jacrev<A extends unknown[]>(
   f: (x: never, ...rest: A) => VectorResult,
+  options?: TransformOptions,
 ): (x: number | Float64Array, ...rest: A) => DenseMatrix;
 // biome-ignore lint/suspicious/noExplicitAny: the overloads above carry the types
-export function jacrev(f: (x: never, ...rest: unknown[]) => VectorResult): any {
-  return jacobianWith(f, 'reverse', 'jacrev');
+export function jacrev(f: (x: never, ...rest: unknown[]) => VectorResult, options?: TransformOptions): any {
+  return jacobianWith(f, 'reverse', 'jacrev', options);
 }
 
 /** Runs body on a recording, then hands the tape's memory back for reuse (results never point into it). */

@@ -279,6 +279,42 @@ describe('gathers inside runs, direct forward and fused gradients', () => {
     expect(() => H.gradient(x0.map((v) => -v))).toThrow(BranchChangeError);
   });
 
+  it('plans the forward sweep’s tangent memory over the runs (K explicit steps: two arenas of n, not K)', () => {
+    // u ← u + c (u_left + u_right − 2u), zero boundary: each step gathers the last step's output,
+    // so each step is its own run; a step's tangents are dead once the next step has read them.
+    const n = 64;
+    const K = 12;
+    const left = Int32Array.from({ length: n }, (_, i) => (i > 0 ? i - 1 : n));
+    const right = Int32Array.from({ length: n }, (_, i) => (i < n - 1 ? i + 1 : n));
+    const zero = new Float64Array(1);
+    const heat = (u0: ActiveVec): Vec => {
+      let u: Vec = u0;
+      for (let k = 0; k < K; k++) {
+        const pad = concat([u, zero]);
+        u = add(u, mul(0.2, sub(add(gather(pad, left), gather(pad, right)), mul(2, sin(u)))));
+      }
+      return u;
+    };
+    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 5));
+    const G = record(heat, x).compile();
+    const F = record(heat, x);
+    const rec = (G as unknown as { rec: Recording }).rec;
+    const dirs = [0, 1, 2, 3].map((k) => Float64Array.from({ length: n }, (_, i) => Math.cos(i * (k + 1))));
+    G.value(x);
+    F.value(x);
+    const a = jvpFloat(rec, dirs);
+    expectBitwise(a, jvpFloat((F as unknown as { rec: Recording }).rec, dirs), 'planned jvp');
+    expect(G.compileStats!.tangentArena).toBeGreaterThan(0);
+    // Input, and at most a few step-sized places (the concatenation copies are in their own runs).
+    expect(G.compileStats!.tangentArena).toBeLessThan(6 * n);
+    expect(rec.tape.slots.size).toBeGreaterThan(K * 4 * n);
+    expectSame(
+      G,
+      F,
+      x.map((v) => v * 0.5),
+    );
+  });
+
   it('runs the Asian option gradient with its value and reverse sweeps in one kernel (scalar tail)', () => {
     const f = asian(37, 16);
     const G = record(f, Float64Array.of(100, 0.2, 0.05)).compile();

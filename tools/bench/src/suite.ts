@@ -491,7 +491,11 @@ function checkpointSuite(ctx: Context): Result[] {
  * paid once) is in the detail. Results are checked bit for bit against the interpreter first.
  */
 function compiledSuite(ctx: Context): Result[] {
-  const ids = { rosenbrock: 'core.rosenbrock.vector.grad.compiled', asian: 'core.asian.vector.grad.compiled' };
+  const ids = {
+    rosenbrock: 'core.rosenbrock.vector.grad.compiled',
+    rosenbrockTraced: 'core.rosenbrock.vector.grad.traced',
+    asian: 'core.asian.vector.grad.compiled',
+  };
   const out: Result[] = [];
   const compileMs = (s: { analysisMs: number; codegenMs: number }) => s.analysisMs + s.codegenMs;
   const same = (a: Float64Array, b: Float64Array) => a.every((v, i) => Object.is(v, b[i]));
@@ -522,6 +526,40 @@ function compiledSuite(ctx: Context): Result[] {
         spec,
         () => rosen.primal(x1),
         () => F.gradient(x1),
+      ),
+    );
+  }
+  if (ctx.want(ids.rosenbrockTraced)) {
+    // The opt-in on the transform: grad(f, { compile: true }) traces once, then replays the kernel.
+    const n = suiteSizes(ctx.quick).rosenbrock;
+    const x0 = rosen.startPoint(n);
+    const x1 = rosen.secondPoint(x0);
+    const traced = grad(rosen.rosenbrockVector, { compile: true });
+    const t0 = performance.now();
+    traced(x0);
+    const firstMs = performance.now() - t0;
+    const g = traced(x1);
+    const bitwise = same(g, grad(rosen.rosenbrockVector)(x1));
+    const spec = {
+      id: ids.rosenbrockTraced,
+      size: String(n),
+      budget: 2,
+      error: bitwise ? rosen.gradientError(g, rosen.analyticGradient(x1)) : Number.POSITIVE_INFINITY,
+      tolerance: ROSENBROCK_TOL,
+      detail: {
+        n,
+        metric: ROSENBROCK_METRIC,
+        what: 'grad(f, { compile: true })(x1) after the first call (which traces and compiles)',
+        bitwiseEqualToInterpreter: bitwise,
+        firstCallMs: firstMs,
+      },
+    };
+    out.push(
+      timed(
+        ctx,
+        spec,
+        () => rosen.primal(x1),
+        () => traced(x1),
       ),
     );
   }

@@ -242,8 +242,11 @@ export function forwardKernel(
   p: number,
   fast = false,
   direct?: DirectForward,
+  tanSlot?: (slot: number) => number,
 ): KernelSource {
   const e = new Emitter(run, specs, true);
+  // Where slot s's tangents live in dot: s itself, or its place in a planned arena (`plan.ts`).
+  const T = tanSlot ?? ((s: number) => s);
   const unrolled = p <= UNROLL;
   if (fast && !unrolled) throw new Error('fast forward kernels unroll p');
   if (direct !== undefined && !unrolled) throw new Error('direct forward kernels unroll p');
@@ -280,14 +283,14 @@ export function forwardKernel(
       return v;
     }
     const idx = (kk: string) =>
-      o.stride === 0 ? `dot[${o.base * p} + ${kk}]` : `dot[${o.base * p} + ${ip} + ${kk}]`.replace(' + 0]', ']');
+      o.stride === 0 ? `dot[${T(o.base) * p} + ${kk}]` : `dot[${T(o.base) * p} + ${ip} + ${kk}]`.replace(' + 0]', ']');
     if (!unrolled) return idx('k');
     const key = `${o.base}:${o.stride}:${k}`;
     let v = inTanNames.get(key);
     if (v === undefined) {
       v = `d${nIn++}`;
       inTanNames.set(key, v);
-      const load = `const ${v} = ${o.stride === 0 ? `dot[${o.base * p + Number(k)}]` : `dot[${o.base * p + Number(k)} + ${ip}]`};`;
+      const load = `const ${v} = ${o.stride === 0 ? `dot[${T(o.base) * p + Number(k)}]` : `dot[${T(o.base) * p + Number(k)} + ${ip}]`};`;
       (o.stride === 0 ? e.pre : e.loop).push(load);
     }
     return v;
@@ -305,11 +308,11 @@ export function forwardKernel(
       if (unrolled) {
         for (const k of ks) {
           e.pre.push(`let S${j}_${k} = 0;`);
-          e.post.push(`dot[${m.out * p + Number(k)}] = S${j}_${k};`);
+          e.post.push(`dot[${T(m.out) * p + Number(k)}] = S${j}_${k};`);
         }
       } else {
         e.pre.push(`SS.fill(0, ${j * p}, ${(j + 1) * p});`);
-        e.post.push(`for (let k = 0; k < ${p}; k++) dot[${m.out * p} + k] = SS[${j * p} + k];`);
+        e.post.push(`for (let k = 0; k < ${p}; k++) dot[${T(m.out) * p} + k] = SS[${j * p} + k];`);
       }
       kLoop((k) => [unrolled ? `S${j}_${k} += ${tan(src, k)};` : `SS[${j * p} + k] += ${tan(src, k)};`]);
       return;
@@ -322,7 +325,7 @@ export function forwardKernel(
           ? [`OUT[${ip}${k === '0' ? '' : ` + ${k}`}] = ${tan(j, k)};`]
           : []
         : m.stored
-          ? [`dot[${m.out * p}${unrolled ? (Number(k) ? ` + ${k}` : '') : ' + k'} + ${ip}] = ${tan(j, k)};`]
+          ? [`dot[${T(m.out) * p}${unrolled ? (Number(k) ? ` + ${k}` : '') : ' + k'} + ${ip}] = ${tan(j, k)};`]
           : [];
     if (m.kind === 'gather' && direct !== undefined) {
       // The source's tangent: a seed entry (input index ≥ 0) or a constant's 0 (−1).
@@ -336,7 +339,7 @@ export function forwardKernel(
     if (m.kind === 'gather') {
       // forwardExt OP_GATHER: the source's tangents copied.
       const ix = e.index(j);
-      e.loop.push(`const gp${j} = ${p === 1 ? `${m.a.base} + ${ix}` : `(${m.a.base} + ${ix}) * ${p}`};`);
+      e.loop.push(`const gp${j} = ${p === 1 ? `${T(m.a.base)} + ${ix}` : `(${T(m.a.base)} + ${ix}) * ${p}`};`);
       kLoop((k) => [`${decl}${tan(j, k)} = dot[gp${j}${k === '0' ? '' : ` + ${k}`}];`, ...store(k)]);
       return;
     }

@@ -35,6 +35,7 @@ import {
 } from './codegen.js';
 import { type LanePlan, laneColumns, laneKernel, planLanes } from './lanes.js';
 import { type AccumulationPlan, planAccumulation } from './order.js';
+import { planTangents, type TangentPlan } from './tangent-plan.js';
 
 /** Figures about a compiled program (compile cost, what was fused). */
 export interface CompileStats {
@@ -73,6 +74,11 @@ export interface CompileStats {
    * input, constants and concatenations of both, then one run making the output vector).
    */
   directForward: boolean;
+  /**
+   * Slots per direction of the planned forward sweep's tangent arena (0 until one ran; compare
+   * with the tape's slot count, which the unplanned sweep's tangent array spans).
+   */
+  tangentArena: number;
   /** True when kernels were made (compilation enabled, not nested, code generation allowed). */
   compiled: boolean;
   /** True when code generation failed (a content-security policy): the interpreter runs instead. */
@@ -122,6 +128,12 @@ export interface CompiledSweeps {
    * one run that makes the output vector; undefined otherwise (the caller sweeps a tangent array).
    */
   forwardDirect(seeds: readonly Float64Array[], out?: Float64Array): Float64Array | undefined;
+  /**
+   * The forward sweep with a planned tangent arena (`tangent-plan.ts`), when everything after the
+   * input and constants is fused runs: the output block (result[i·p + k], into `out` when given),
+   * or undefined when the function does not have that shape (the caller sweeps a tangent array).
+   */
+  forwardPlanned(seeds: readonly Float64Array[], out?: Float64Array): Float64Array | undefined;
   /**
    * Element Jacobians (`lanes.ts`), when the function has the direct-forward shape: per lane (an
    * input access of the output's run whose derivative reaches the output), the input element each
@@ -273,6 +285,7 @@ class Program implements CompiledSweeps {
       gathers,
       fusedGradient: false,
       directForward: false,
+      tangentArena: 0,
       compiled: enabled,
       fallback: false,
     };
@@ -405,6 +418,68 @@ class Program implements CompiledSweeps {
         forwardSweep(t, dot, p, s.run.i0, s.run.i1, s.run.curBefore);
       }
     }
+  }
+
+  private tangentPlan: TangentPlan | null | undefined;
+  private readonly plannedKernels = new Map<string, Kernel | null>();
+
+  forwardPlanned(seeds: readonly Float64Array[], out?: Float64Array): Float64Array | undefined {
+    const p = seeds.length;
+    if (!this.usable() || p < 1 || p > UNROLL) return undefined;
+    if (this.tangentPlan === undefined) this.tangentPlan = planTangents(this.rec, this.analysis) ?? null;
+    const plan = this.tangentPlan;
+    if (plan === null) return undefined;
+    const kernels = new Map<number, [Kernel, Kernel]>();
+    try {
+      for (const st of plan.steps) {
+        if (st.kind !== 'run') continue;
+        const fast = this.plannedKernel(st.index, p, true, plan);
+        const exact = this.plannedKernel(st.index, p, false, plan);
+        if (fast === null || exact === null) return undefined; // too large: the tangent-array sweep
+        kernels.set(st.index, [fast, exact]);
+      }
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+    this.settle();
+    this.stats.tangentArena = plan.size;
+    const t = this.rec.tape;
+    const V = t.slots.flat!;
+    const K = t.consts.flat!;
+    // Not zeroed: every place is written (seeds, or its run's outputs) before it is read.
+    const dot = takeSweepBuffer(plan.size * p, false);
+    const n = this.rec.inLen;
+    for (let k = 0; k < p; k++) {
+      const v = seeds[k]!;
+      for (let j = 0, d = k; j < n; j++, d += p) dot[d] = v[j]!;
+    }
+    for (const [off, len] of plan.zeros) dot.fill(0, off * p, (off + len) * p);
+    for (const st of plan.steps) {
+      if (st.kind === 'copy') dot.copyWithin(st.dst * p, st.src * p, (st.src + st.len) * p);
+      else {
+        const [fast, exact] = kernels.get(st.index)!;
+        if (fast(V, K, dot) !== true) exact(V, K, dot);
+      }
+    }
+    const rows = plan.outputs;
+    const res = out ?? new Float64Array(rows.length * p);
+    for (let i = 0; i < rows.length; i++) {
+      const a = rows[i]! * p;
+      for (let k = 0; k < p; k++) res[i * p + k] = dot[a + k]!;
+    }
+    giveSweepBuffer(dot, false);
+    return res;
+  }
+
+  private plannedKernel(k: number, p: number, fast: boolean, plan: TangentPlan): Kernel | null {
+    const key = `${k}:${fast ? -p : p}`;
+    let f = this.plannedKernels.get(key);
+    if (f === undefined) {
+      f = this.makeIfSmall(forwardKernel(this.analysis.runs[k]!, specTable, p, fast, undefined, plan.map));
+      this.plannedKernels.set(key, f);
+    }
+    return f;
   }
 
   /** A forward kernel, or null when its source is beyond MAX_KERNEL_CHARS (the interpreter runs). */
