@@ -16,7 +16,18 @@
  * result is checked bitwise against the interpreter's before timing.
  */
 import { writeFileSync } from 'node:fs';
-import { type RecordedFunction, record } from '@wengert/core';
+import {
+  type ActiveVec,
+  add,
+  concat,
+  gather,
+  mul,
+  type RecordedFunction,
+  record,
+  sin,
+  sub,
+  type Vec,
+} from '@wengert/core';
 import { prepareSparseJacobian } from '@wengert/sparse';
 import { FULL_TIMING, measure, QUICK_TIMING, type Timing } from './harness.js';
 import * as asian from './problems/asian.js';
@@ -215,6 +226,94 @@ function compileMsOf(F: RecordedFunction): number {
       { N, probe },
     );
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory planning: JVP (p = 4) of K explicit heat-equation steps (each step gathers the last
+// step's output, so each is its own run); tangents in a planned arena against the tape-sized array.
+
+{
+  const n = quick ? 20_000 : 100_000;
+  const K = 40;
+  const p = 4;
+  const left = Int32Array.from({ length: n }, (_, i) => (i > 0 ? i - 1 : n));
+  const right = Int32Array.from({ length: n }, (_, i) => (i < n - 1 ? i + 1 : n));
+  const zero = new Float64Array(1);
+  const heat = (u0: ActiveVec): Vec => {
+    let u: Vec = u0;
+    for (let k = 0; k < K; k++) {
+      const pad = concat([u, zero]);
+      u = add(u, mul(0.2, sub(add(gather(pad, left), gather(pad, right)), mul(2, sin(u)))));
+    }
+    return u;
+  };
+  const heatPlain = (u0: Float64Array, a: Float64Array, b: Float64Array): Float64Array => {
+    a.set(u0);
+    let u = a;
+    let w = b;
+    for (let k = 0; k < K; k++) {
+      for (let i = 0; i < n; i++) {
+        const l = i > 0 ? u[i - 1]! : 0;
+        const r = i < n - 1 ? u[i + 1]! : 0;
+        w[i] = u[i]! + 0.2 * (l + r - 2 * Math.sin(u[i]!));
+      }
+      [u, w] = [w, u];
+    }
+    return u;
+  };
+  const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 50));
+  const dirs = Array.from({ length: p }, (_, k) => Float64Array.from({ length: n }, (_, i) => Math.cos(i * (k + 1))));
+  const planned = record(heat, x).compile();
+  const unplanned = record(heat, x).compile({ planMemory: false });
+  const interp = record(heat, x);
+  const ref = interp.jvp(x, dirs);
+  for (const F of [planned, unplanned]) {
+    const got = F.jvp(x, dirs);
+    if (!got.every((g, k) => bitwiseEqual(g, ref[k]!))) throw new Error('heat: compiled JVP differs');
+  }
+  const slots = (interp as unknown as { rec: { tape: { slots: { size: number } } } }).rec.tape.slots.size;
+  const arena = planned.compileStats!.tangentArena;
+  console.log(`Heat n = ${n}, K = ${K}: tangent arena ${arena} slots (× ${p}) vs tape ${slots} slots`);
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const base = measure(() => heatPlain(x, a, b), timing);
+  const size = `n=${n}, K=${K}, p=${p}`;
+  const detail = {
+    n,
+    K,
+    p,
+    tangentArenaSlots: arena,
+    tapeSlots: slots,
+    arenaMB: (arena * p * 8) / 2 ** 20,
+    tapeMB: (slots * p * 8) / 2 ** 20,
+  };
+  row(
+    'core.heat.jvp4.planned',
+    size,
+    null,
+    base,
+    measure(() => planned.jvp(x, dirs), timing),
+    compileMsOf(planned),
+    detail,
+  );
+  row(
+    'core.heat.jvp4.unplanned',
+    size,
+    null,
+    base,
+    measure(() => unplanned.jvp(x, dirs), timing),
+    compileMsOf(unplanned),
+    detail,
+  );
+  row(
+    'core.heat.jvp4.interpreted',
+    size,
+    null,
+    base,
+    measure(() => interp.jvp(x, dirs), timing),
+    undefined,
+    detail,
+  );
 }
 
 console.log('\n| benchmark | size | ratio | budget | compile ms |');

@@ -98,6 +98,11 @@ export interface CompileOptions {
    * (one `exp` per element) saves about 1.2 primal per evaluation.
    */
   readonly saveExpensive?: boolean;
+  /**
+   * Plan the forward sweep's tangent memory over the runs (`tangent-plan.ts`; default true). false
+   * keeps the tape-sized tangent array — for comparisons.
+   */
+  readonly planMemory?: boolean;
 }
 
 /** What the recording helpers need from a compiled program. */
@@ -245,6 +250,7 @@ class Program implements CompiledSweeps {
     private readonly rec: Recording,
     enabled: boolean,
     saveExpensive: boolean,
+    private readonly planMemory = true,
   ) {
     const t0 = now();
     const t = rec.tape;
@@ -426,7 +432,8 @@ class Program implements CompiledSweeps {
   forwardPlanned(seeds: readonly Float64Array[], out?: Float64Array): Float64Array | undefined {
     const p = seeds.length;
     if (!this.usable() || p < 1 || p > UNROLL) return undefined;
-    if (this.tangentPlan === undefined) this.tangentPlan = planTangents(this.rec, this.analysis) ?? null;
+    if (this.tangentPlan === undefined)
+      this.tangentPlan = this.planMemory ? (planTangents(this.rec, this.analysis) ?? null) : null;
     const plan = this.tangentPlan;
     if (plan === null) return undefined;
     const kernels = new Map<number, [Kernel, Kernel]>();
@@ -978,7 +985,7 @@ export function compileRecording(rec: Recording, options: CompileOptions = {}): 
   t.slots.consolidate();
   t.consts.consolidate();
   old?.materialize();
-  const p = new Program(rec, enabled, options.saveExpensive === true);
+  const p = new Program(rec, enabled, options.saveExpensive === true, options.planMemory !== false);
   rec.compiled = p;
   return p;
 }
