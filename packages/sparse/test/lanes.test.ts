@@ -91,7 +91,7 @@ describe('element Jacobians (lane kernel)', () => {
       expectSameBits(sj.jacobianCsc(u).values, ref.jacobianCsc(u).values);
       expectSameBits(sj.jacobianDense(u), ref.jacobianDense(u));
     }
-    // One-shot: the same kernel.
+    // One-shot (the compressed sweep on the recorded tape): the same bits.
     expectSameBits(sparseJacobian(bratuVector(N), bratuPoint(N, 2)).values, ref.jacobian(bratuPoint(N, 2)).values);
   });
 
