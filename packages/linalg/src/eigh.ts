@@ -17,6 +17,7 @@
  * the rule throws AmbiguousClusterDerivativeError (exact route: symFunction / powmSym / expmSym).
  */
 import {
+  ActiveVec,
   type AtomicDefinition,
   add,
   callAtomic,
@@ -29,8 +30,9 @@ import {
 } from '@wengert/core';
 import { requireFinite } from '@wengert/core/internals';
 import { colsOf, diagMat, diagOf, mm, rowsOf, scaleCols, sym } from './basic.js';
-import { AmbiguousClusterDerivativeError, DegenerateSubspaceError } from './errors.js';
+import { AmbiguousClusterDerivativeError, checkValueSpread, DegenerateSubspaceError } from './errors.js';
 import { asSquare, frobenius, type Mat, type MatLike, plain, symPlain } from './mat.js';
+import { sharedCall } from './shared.js';
 import { nonScalarSym, type SpectralOptions, spectralTols } from './spectral-options.js';
 import { clusterGap, findClusters, plainEigh } from './svd-plain.js';
 
@@ -153,8 +155,13 @@ function eighDef(n: number, ctol: number, dtol: number): AtomicDefinition<undefi
     const st = structure(lamP, ctol);
     const M = mm(V, Vbar, n, n, n, true, false);
     const Mp = plain(M);
-    checkInvariance(Mp, plain(Vbar), lamP, st, n, dtol);
-    checkAmbiguity(Mp, plain(lamBar), plain(Vbar), lamP, st, n, dtol);
+    const VbarP = plain(Vbar);
+    checkInvariance(Mp, VbarP, lamP, st, n, dtol);
+    checkAmbiguity(Mp, plain(lamBar), VbarP, lamP, st, n, dtol);
+    // A value cotangent that differs inside a cluster, with the vectors in use: the answer would depend on
+    // the basis (an eigenvector loss whose weights vanish on the cluster gets here). Values-only losses keep
+    // the generalized-gradient convention (one member's projector for λ_max, …).
+    if (frobenius(VbarP) > 0) checkValueSpread('eigh', plain(lamBar), lamP, st.clusters, [], dtol, clusterGap);
     const K = add(mul(fMatrix(lam, st, n), M), diagMat(lamBar, n));
     return [sym(mm(mm(V, K, n, n, n), V, n, n, n, false, true), n)];
   };
@@ -219,7 +226,7 @@ export function eigh(A: MatLike, options: SpectralOptions = {}): { readonly valu
   const a = asSquare(A, 'eigh: A');
   const n = a.rows;
   const [ctol, dtol] = spectralTols(options, 'eigh');
-  const [values, V] = callAtomic(eighDef(n, ctol, dtol), [a.data]) as [Vec, Vec];
+  const [values, V] = sharedCall(eighDef(n, ctol, dtol), a.data) as [Vec, Vec];
   return { values, vectors: { data: V, rows: n, cols: n } };
 }
 
@@ -232,5 +239,8 @@ export function eigh(A: MatLike, options: SpectralOptions = {}): { readonly valu
 export function eigvalsh(A: MatLike, options: SpectralOptions = {}): Vec {
   const a = asSquare(A, 'eigvalsh: A');
   const [ctol, dtol] = spectralTols(options, 'eigvalsh');
+  // An active matrix: the values of the one shared eigendecomposition (shared.ts), so that a loss mixing
+  // these values with eigh's vectors reaches one rule whole. A plain one: no vectors kept.
+  if (a.data instanceof ActiveVec) return sharedCall(eighDef(a.rows, ctol, dtol), a.data)[0] as Vec;
   return callAtomic(eigvalsDef(a.rows, ctol, dtol), [a.data])[0] as Vec;
 }

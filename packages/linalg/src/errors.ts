@@ -127,6 +127,87 @@ export class AmbiguousClusterDerivativeError extends DegenerateSubspaceError {
   }
 }
 
+/**
+ * A reverse rule of `eigh`, `eigvalsh`, `svd` or `svdvals` met a value cotangent that is not the same on every
+ * member of a cluster of (numerically) equal values — or, for singular values, one that is not zero on the zero
+ * singular values. The rule's in-cluster term V_c diag(λ̄_c) V_cᵀ (U_c diag(s̄_c) V_cᵀ) then depends on the basis
+ * chosen inside the cluster (for the zero singular values U and V rotate independently, so any s̄ there does), so
+ * no finite answer would be right. Two kinds of loss get here: one that treats equal values differently (the
+ * largest eigenvalue, a sorted pick, |s| at s = 0), which is not differentiable there; and an eigenvector loss
+ * whose weights vanish on the cluster, such as ⟨W, V diag(λ − λ_c) Vᵀ⟩ (f(λ_c) = 0), which is differentiable but
+ * leaves no trace in the vector cotangent. `dependence` is the spread of the value cotangent on the cluster
+ * (its distance from its mean; for the zero singular values its size), relative to the whole value cotangent.
+ */
+export class UnevenClusterCotangentError extends DegenerateSubspaceError {
+  constructor(
+    op: string,
+    cluster: readonly number[],
+    values: readonly number[],
+    gap: number,
+    spread: number,
+    tolerance: number,
+    zero: boolean,
+  ) {
+    const bar = op.startsWith('svd') ? 's̄' : 'λ̄';
+    const ways = op.startsWith('svd')
+      ? 'sums over whole clusters, normNuclear (its subgradient convention at zero singular values), or symFunction of AᵀA'
+      : 'sumTopK or another symmetric function of the eigenvalues, eigenProjector, or symFunction / powmSym / expmSym for functions of A';
+    super(op, cluster, values, gap, spread, tolerance, [
+      zero
+        ? `a zero ${bar} on the zero singular values ${describeCluster(cluster, values)} (relative size ≤ ${tolerance.toExponential(1)})`
+        : `a value cotangent ${bar} equal on every member of the cluster ${describeCluster(cluster, values)} (relative spread ≤ ${tolerance.toExponential(1)})`,
+      `${zero ? 'a nonzero one' : 'one that differs there'} (relative ${zero ? 'size' : 'spread'} ${spread.toExponential(2)}, gap to ` +
+        `the rest of the spectrum ${gap.toExponential(2)}): the derivative would depend on the basis chosen inside ` +
+        `the cluster — the loss treats equal values differently (not differentiable there) or is an eigenvector loss ` +
+        `whose weights vanish on the cluster; use ${ways}`,
+    ]);
+  }
+}
+
+/**
+ * Throws UnevenClusterCotangentError when the value cotangent bar differs inside one of the clusters, or (zero)
+ * is not zero on the zero singular values.
+ */
+export function checkValueSpread(
+  op: string,
+  bar: Float64Array,
+  values: Float64Array,
+  clusters: readonly (readonly number[])[],
+  zero: readonly number[],
+  tol: number,
+  gapOf: (values: Float64Array, c: readonly number[]) => number,
+): void {
+  let norm = 0;
+  for (let i = 0; i < bar.length; i++) norm = Math.hypot(norm, bar[i]!);
+  if (norm === 0) return;
+  const fail = (c: readonly number[], d: number, z: boolean) => {
+    throw new UnevenClusterCotangentError(
+      op,
+      c,
+      c.map((i) => values[i]!),
+      gapOf(values, c),
+      d,
+      tol,
+      z,
+    );
+  };
+  for (const c of clusters) {
+    let mean = 0;
+    for (const i of c) mean += bar[i]!;
+    mean /= c.length;
+    let t = 0;
+    for (const i of c) t += (bar[i]! - mean) ** 2;
+    const spread = Math.sqrt(t) / norm;
+    if (spread > tol) fail(c, spread, false);
+  }
+  if (zero.length > 0) {
+    let t = 0;
+    for (const i of zero) t += bar[i]! ** 2;
+    const size = Math.sqrt(t) / norm;
+    if (size > tol) fail(zero, size, true);
+  }
+}
+
 function describeCluster(cluster: readonly number[], values: readonly number[]): string {
   const v = values.map((x) => x.toPrecision(6)).join(', ');
   return `[${cluster.join(', ')}] (values ${v})`;

@@ -21,6 +21,7 @@ export {
   DegenerateSubspaceError,
   NotPositiveDefiniteError,
   SingularMatrixError,
+  UnevenClusterCotangentError,
 } from './errors.js';
 export { ClusterSplitError, RankDeficientError } from './functions/errors.js';
 export { expm } from './functions/expm.js';

@@ -19,6 +19,7 @@
  * and a partial isometry plus a function of the values (term 0 off the diagonal) are indistinguishable there.
  */
 import {
+  ActiveVec,
   type AtomicDefinition,
   add,
   callAtomic,
@@ -31,8 +32,9 @@ import {
 } from '@wengert/core';
 import { requireFinite } from '@wengert/core/internals';
 import { colsOf, diagMat, diagOf, mm, rowsOf, scaleCols, skew, sym } from './basic.js';
-import { AmbiguousClusterDerivativeError, DegenerateSubspaceError } from './errors.js';
+import { AmbiguousClusterDerivativeError, checkValueSpread, DegenerateSubspaceError } from './errors.js';
 import { asMat, frobenius, type Mat, type MatLike, plain } from './mat.js';
+import { sharedCall } from './shared.js';
 import { nonScalarSym, type SpectralOptions, spectralTols } from './spectral-options.js';
 import { clusterGap, findClusters, plainSvd } from './svd-plain.js';
 
@@ -227,7 +229,13 @@ function svdDef(m: number, n: number, ctol: number, dtol: number): AtomicDefinit
       k,
       dtol,
     );
-    checkAmbiguity({ s: sP, sBar: plain(sBar), J: Jp, K: Kp, Ubar: plain(Ubar), Vbar: plain(Vbar) }, st, k, dtol);
+    const UbarP = plain(Ubar);
+    const VbarP = plain(Vbar);
+    checkAmbiguity({ s: sP, sBar: plain(sBar), J: Jp, K: Kp, Ubar: UbarP, Vbar: VbarP }, st, k, dtol);
+    // s̄ uneven on a cluster, or nonzero on the zero singular values, with the vectors in use: the answer
+    // would depend on the bases (values-only losses keep the generalized-gradient convention).
+    if (frobenius(UbarP) > 0 || frobenius(VbarP) > 0)
+      checkValueSpread('svd', plain(sBar), sP, st.clusters, st.zero, dtol, clusterGap);
     const { E, G, sinv } = coefficients(s, st, k);
     const Ja = skew(J, k);
     const Ka = skew(K, k);
@@ -314,7 +322,7 @@ export function svd(A: MatLike, options: SpectralOptions = {}): { readonly s: Ve
   const { rows: m, cols: n } = a;
   const k = Math.min(m, n);
   const [ctol, dtol] = spectralTols(options, 'svd');
-  const [s, U, V] = callAtomic(svdDef(m, n, ctol, dtol), [a.data]) as [Vec, Vec, Vec];
+  const [s, U, V] = sharedCall(svdDef(m, n, ctol, dtol), a.data) as [Vec, Vec, Vec];
   return { s, U: { data: U, rows: m, cols: k }, V: { data: V, rows: n, cols: k } };
 }
 
@@ -326,5 +334,7 @@ export function svd(A: MatLike, options: SpectralOptions = {}): { readonly s: Ve
 export function svdvals(A: MatLike, options: SpectralOptions = {}): Vec {
   const a = asMat(A, 'svdvals: A');
   const [ctol, dtol] = spectralTols(options, 'svdvals');
+  // An active matrix: the values of the one shared SVD (shared.ts); a plain one: no vectors kept.
+  if (a.data instanceof ActiveVec) return sharedCall(svdDef(a.rows, a.cols, ctol, dtol), a.data)[0] as Vec;
   return callAtomic(svdvalsDef(a.rows, a.cols, ctol, dtol), [a.data])[0] as Vec;
 }

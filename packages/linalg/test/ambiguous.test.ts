@@ -25,7 +25,7 @@ import {
   type Vec,
 } from '@wengert/core';
 import { describe, expect, it } from 'vitest';
-import { AmbiguousClusterDerivativeError } from '../src/errors.js';
+import { AmbiguousClusterDerivativeError, UnevenClusterCotangentError } from '../src/errors.js';
 import {
   DegenerateSubspaceError,
   eigenProjector,
@@ -346,28 +346,102 @@ describe('svd at s = (3, 3, 1)', () => {
   });
 });
 
+// Weights that vanish on the cluster (f(λ_c) = 0, or f(0) = 0 at zero singular values): the vector cotangent
+// carries nothing of the cluster, but the value cotangent differs across it (or is nonzero on the zero singular
+// values), so the rule's in-cluster term would depend on the basis — the rules raise UnevenClusterCotangentError.
+// Values-only losses keep the generalized-gradient convention (degenerate.test.ts).
+describe('value cotangents that differ inside a cluster, with the vectors in use', () => {
+  it('f(λ_c) = 0: ⟨W, V diag(λ − 3) Vᵀ⟩ = ⟨W, A − 3I⟩ raises (it has gradient sym(W): symFunction gives it)', () => {
+    const shifted = (x: ActiveVec): Real => {
+      const { values, vectors } = eigh(mat(x, 4, 4));
+      const VF = mat(mul(vectors.data, bcast(sub(values, 3) as Vec, 4, 4)) as Vec, 4, 4);
+      return dot(matmul(VF, vectors, { transB: true }).data, W);
+    };
+    const e = thrown(() => grad(shifted)(A)) as UnevenClusterCotangentError;
+    expect(e).toBeInstanceOf(UnevenClusterCotangentError);
+    expect(e).toBeInstanceOf(DegenerateSubspaceError);
+    expect(e.op).toBe('eigh');
+    expect(e.cluster).toEqual([2, 3]);
+    expect(e.gap).toBeCloseTo(2, 12);
+    expect(e.dependence).toBeGreaterThan(1e-3);
+    expect(e.message).toMatch(/^eigh cotangent: /);
+    expect(e.message).toMatch(/symFunction/);
+    const exact = (x: ActiveVec): Real =>
+      dot(
+        symFunction(
+          mat(x, 4, 4),
+          (t) => t - 3,
+          () => 1,
+        ).data,
+        W,
+      );
+    expectClose(grad(exact)(A), symm(W, 4), 1e-10, 'd⟨W, A − 3I⟩ via symFunction');
+  });
+
+  it('svd, f(s_c) = 0: ⟨W, U diag(s − 3) Vᵀ⟩ at s = (3, 3, 1) raises', () => {
+    const U0 = Float64Array.from({ length: 12 }, (_, e) => Q[Math.floor(e / 3) * 4 + (e % 3)]!);
+    const V0 = Float64Array.of(0, 1, 0, 0, 0, 1, 1, 0, 0);
+    const B = matmulPlain(
+      U0.map((u, e) => u * [3, 3, 1][e % 3]!),
+      transposePlain(V0, 3, 3),
+      4,
+      3,
+      3,
+    );
+    const Wb = Float64Array.from({ length: 12 }, (_, e) => Math.sin(0.8 * e + 0.5));
+    const loss = (x: ActiveVec): Real => {
+      const { s, U, V } = svd(mat(x, 4, 3));
+      const US = mat(mul(U.data, bcast(sub(s, 3) as Vec, 4, 3)) as Vec, 4, 3);
+      return dot(matmul(US, V, { transB: true }).data, Wb);
+    };
+    const e = thrown(() => grad(loss)(B)) as UnevenClusterCotangentError;
+    expect(e).toBeInstanceOf(UnevenClusterCotangentError);
+    expect(e.op).toBe('svd');
+    expect(e.cluster).toEqual([0, 1]);
+  });
+
+  it('svd at a zero singular value: ⟨W, U diag(s) Vᵀ⟩ = ⟨W, A⟩ of a rank-2 4×3 raises (s̄ ≠ 0 there)', () => {
+    const U0 = Float64Array.from({ length: 12 }, (_, e) => Q[Math.floor(e / 3) * 4 + (e % 3)]!);
+    const V0 = Float64Array.of(0, 1, 0, 0, 0, 1, 1, 0, 0);
+    const B = matmulPlain(
+      U0.map((u, e) => u * [3, 1, 0][e % 3]!),
+      transposePlain(V0, 3, 3),
+      4,
+      3,
+      3,
+    );
+    const Wb = Float64Array.from({ length: 12 }, (_, e) => Math.sin(0.8 * e + 0.5));
+    const loss = (x: ActiveVec): Real => {
+      const { s, U, V } = svd(mat(x, 4, 3));
+      const US = mat(mul(U.data, bcast(s, 4, 3)) as Vec, 4, 3);
+      return dot(matmul(US, V, { transB: true }).data, Wb);
+    };
+    const e = thrown(() => grad(loss)(B)) as UnevenClusterCotangentError;
+    expect(e).toBeInstanceOf(UnevenClusterCotangentError);
+    expect(e.cluster).toEqual([2]);
+    expect(e.message).toMatch(/zero singular values/);
+    // Σs (values only) keeps the generalized-gradient convention: no raise.
+    expect(() => grad((x: ActiveVec) => sum(svdvals(mat(x, 4, 3))))(B)).not.toThrow();
+  });
+});
+
 // KNOWN LIMITATIONS (README, "What the ambiguity check cannot see"): cotangents that carry no trace of the
 // in-cluster term. Each `it.fails` asserts the exact answer, which the rules do not give (they return a
 // finite wrong gradient); it will flag when the gap is closed (by an exact answer or a raise).
 describe('what the ambiguity check cannot see (known limitations)', () => {
   const Ws = symm(W, 4);
 
-  it.fails('f(λ_c) = 0 on the cluster: ⟨W, V diag(λ − 3) Vᵀ⟩ = ⟨W, A − 3I⟩ has gradient sym(W)', () => {
-    const shifted = (x: ActiveVec): Real => {
-      const { values, vectors } = eigh(mat(x, 4, 4));
-      const VF = mat(mul(vectors.data, bcast(sub(values, 3) as Vec, 4, 4)) as Vec, 4, 4);
-      return dot(matmul(VF, vectors, { transB: true }).data, W);
-    };
-    expectClose(grad(shifted)(A), Ws, 1e-10, 'd⟨W, A − 3I⟩');
-  });
-
-  it.fails('a split loss: tr(V diag(λ) Vᵀ W) with λ from eigvalsh and V from eigh has gradient sym(W)', () => {
+  it('a split loss: λ from eigvalsh and V from eigh of the same active matrix share one atomic, which raises', () => {
+    // tr(V diag(λ) Vᵀ W) = ⟨W, A⟩: both halves reach one rule (shared.ts), whose ambiguity check fires.
     const loss = (x: ActiveVec): Real => {
       const { vectors } = eigh(mat(x, 4, 4));
       const VF = mat(mul(vectors.data, bcast(eigvalsh(mat(x, 4, 4)), 4, 4)) as Vec, 4, 4);
       return dot(matmul(VF, vectors, { transB: true }).data, W);
     };
-    expectClose(grad(loss)(A), Ws, 1e-10, 'd⟨W, A⟩');
+    expect(() => grad(loss)(A)).toThrow(DegenerateSubspaceError);
+    // Away from degeneracy the split loss is exact (the shared atomic changes nothing there).
+    const S = fromSpectrum(orthogonal(rng(41), 4), [2.5, 1.75, 0.5, -1]);
+    expectClose(grad(loss)(S), Ws, 1e-10, 'd⟨W, A⟩ at distinct eigenvalues');
   });
 
   it.fails('a zero in-cluster diagonal in the computed basis: ⟨W, V diag(λ²) Vᵀ⟩ at diag(3, 3, 1)', () => {

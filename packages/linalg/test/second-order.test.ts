@@ -147,16 +147,21 @@ describe('Hessian-vector products through the rules', () => {
     expectClose(hvpNested(f, Sym2, u2), want2, 1e-10, 'H u via powmSym');
   });
 
-  // KNOWN LIMITATION (README, "What the degeneracy policy cannot do"): through eigvalsh the second sweep
-  // reaches the eigh atomic with a vector cotangent only (the values come from the eigvalsh atomic, whose
-  // value-only rules never raise), so the check cannot fire and the in-cluster g″ term is still dropped.
-  // `it.fails` documents the gap and will flag when it is closed.
-  it.fails('eigvalsh at a repeated eigenvalue: Σ λ_i² has Hessian 2·sym (known limitation)', () => {
+  // Through eigvalsh of an active matrix the values come from the same shared eigendecomposition as the
+  // vectors its rule uses (shared.ts), so the second sweep reaches one rule with both cotangents and raises
+  // like eigh's (it used to drop the in-cluster g″ term silently).
+  it('eigvalsh at a repeated eigenvalue: the Hessian of Σ λ_i² raises too (first order stays exact)', () => {
     const f = (x: ActiveVec) => {
       const l = eigvalsh(mat(x, 3, 3));
       return dot(l, l);
     };
-    expectClose(hvpNested(f, Sym2, u2), want2, 1e-10, 'H u');
+    expectClose(
+      grad(f)(Sym2),
+      Sym2.map((e) => 2 * e),
+      1e-10,
+      'first order',
+    );
+    expect(() => hvpNested(f, Sym2, u2)).toThrow(AmbiguousClusterDerivativeError);
   });
 });
 

@@ -307,7 +307,6 @@ export class SparseJacobian {
     if (!r.done) this.evaluateCurrent(values);
   }
 
-
   private cscStructure(): TransposedStructure {
     const p = this.plan.pattern;
     this.csc ??= transposeStructure(p.rows, p.cols, p.rowPtr, p.colIdx);
