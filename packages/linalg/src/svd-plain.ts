@@ -43,8 +43,69 @@ function flipColumn(Q: Float64Array, rows: number, k: number, c: number): void {
 }
 
 /**
+ * Values equal to within this many units of rounding (times the size and the largest value) count as exactly
+ * repeated: the eigensolver's own backward error is of that order, so any basis of their space is as good as
+ * the one it returned.
+ */
+const REPEATED_ULPS = 64;
+
+/**
+ * A fixed, generic k×k orthogonal matrix (row-major): modified Gram–Schmidt, twice, on deterministic
+ * pseudo-random columns (`salt` gives independent ones).
+ */
+function genericRotation(k: number, salt: number): Float64Array {
+  const R = new Float64Array(k * k);
+  for (let i = 0; i < k; i++)
+    for (let j = 0; j < k; j++) R[i * k + j] = Math.sin(1.3 + 12.9898 * (i + 1) + 78.233 * (j + 1) + 37.719 * salt);
+  for (let pass = 0; pass < 2; pass++)
+    for (let j = 0; j < k; j++) {
+      for (let q = 0; q < j; q++) {
+        let d = 0;
+        for (let i = 0; i < k; i++) d += R[i * k + q]! * R[i * k + j]!;
+        for (let i = 0; i < k; i++) R[i * k + j] = R[i * k + j]! - d * R[i * k + q]!;
+      }
+      let nrm = 0;
+      for (let i = 0; i < k; i++) nrm = Math.hypot(nrm, R[i * k + j]!);
+      for (let i = 0; i < k; i++) R[i * k + j] = R[i * k + j]! / nrm;
+    }
+  return R;
+}
+
+/** Columns c of the rows×k row-major Q replaced by Q_c·R (R |c|×|c|). */
+function rotateColumns(Q: Float64Array, rows: number, k: number, c: readonly number[], R: Float64Array): void {
+  const w = c.length;
+  const row = new Float64Array(w);
+  for (let i = 0; i < rows; i++) {
+    for (let a = 0; a < w; a++) {
+      let t = 0;
+      for (let b = 0; b < w; b++) t += Q[i * k + c[b]!]! * R[b * w + a]!;
+      row[a] = t;
+    }
+    for (let a = 0; a < w; a++) Q[i * k + c[a]!] = row[a]!;
+  }
+}
+
+/**
+ * Inside each run of exactly repeated values (to rounding) the computed basis is an accident of the solver;
+ * for structured inputs (diagonal, axis-aligned) it is the coordinate axes, where a loss's in-cluster block
+ * can have a zero or constant diagonal by coincidence and hide from the derivative rules' degeneracy checks.
+ * A fixed generic rotation of that basis makes such coincidences measure-zero.
+ */
+function repeatedRuns(values: Float64Array, tol: number): number[][] {
+  const runs: number[][] = [];
+  let start = 0;
+  for (let i = 1; i <= values.length; i++) {
+    if (i < values.length && Math.abs(values[i]! - values[i - 1]!) <= tol) continue;
+    if (i - start >= 2) runs.push(Array.from({ length: i - start }, (_, j) => start + j));
+    start = i;
+  }
+  return runs;
+}
+
+/**
  * Eigen-decomposition of the symmetric S (n×n): values ascending, V row-major with eigenvectors as columns,
- * each column's entry of largest magnitude positive (the first such entry on ties).
+ * each column's entry of largest magnitude positive (the first such entry on ties). Inside a run of exactly
+ * repeated eigenvalues (to rounding) the basis is a fixed generic rotation of the solver's.
  */
 export function plainEigh(S: Float64Array, n: number): { values: Float64Array; V: Float64Array } {
   const e = new EigenvalueDecomposition(toMl(S, n, n, false), { assumeSymmetric: true });
@@ -52,6 +113,10 @@ export function plainEigh(S: Float64Array, n: number): { values: Float64Array; V
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => lam[a]! - lam[b]! || a - b);
   const values = Float64Array.from(order, (i) => lam[i]!);
   const V = columns(e.eigenvectorMatrix, order);
+  let scale = 0;
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(values[i]!));
+  for (const c of repeatedRuns(values, REPEATED_ULPS * n * Number.EPSILON * scale))
+    rotateColumns(V, n, n, c, genericRotation(c.length, 0));
   for (let c = 0; c < n; c++) if (V[largestEntry(V, n, n, c) * n + c]! < 0) flipColumn(V, n, n, c);
   return { values, V };
 }
@@ -82,6 +147,19 @@ export function plainSvd(
   const zeroBelow = zeroRel * (k > 0 ? s[0]! : 0);
   const U = tr ? R : L;
   const V = tr ? L : R;
+  // Exactly repeated singular values (to rounding): U_c and V_c turned by the same generic rotation; exact
+  // zeros: each side by its own (they are independent there).
+  const exact = REPEATED_ULPS * Math.max(m, n) * Number.EPSILON * (k > 0 ? s[0]! : 0);
+  for (const c of repeatedRuns(s, exact)) {
+    if (s[c[0]!]! <= exact) {
+      rotateColumns(U, m, k, c, genericRotation(c.length, 1));
+      rotateColumns(V, n, k, c, genericRotation(c.length, 2));
+    } else {
+      const Rc = genericRotation(c.length, 0);
+      rotateColumns(U, m, k, c, Rc);
+      rotateColumns(V, n, k, c, Rc);
+    }
+  }
   for (let c = 0; c < k; c++) {
     if (U[largestEntry(U, m, k, c) * k + c]! < 0) {
       flipColumn(U, m, k, c);

@@ -425,34 +425,45 @@ describe('value cotangents that differ inside a cluster, with the vectors in use
   });
 });
 
-// KNOWN LIMITATIONS (README, "What the ambiguity check cannot see"): cotangents that carry no trace of the
-// in-cluster term. Each `it.fails` asserts the exact answer, which the rules do not give (they return a
-// finite wrong gradient); it will flag when the gap is closed (by an exact answer or a raise).
-describe('what the ambiguity check cannot see (known limitations)', () => {
-  const Ws = symm(W, 4);
-
-  it('a split loss: λ from eigvalsh and V from eigh of the same active matrix share one atomic, which raises', () => {
-    // tr(V diag(λ) Vᵀ W) = ⟨W, A⟩: both halves reach one rule (shared.ts), whose ambiguity check fires.
-    const loss = (x: ActiveVec): Real => {
-      const { vectors } = eigh(mat(x, 4, 4));
-      const VF = mat(mul(vectors.data, bcast(eigvalsh(mat(x, 4, 4)), 4, 4)) as Vec, 4, 4);
-      return dot(matmul(VF, vectors, { transB: true }).data, W);
-    };
-    expect(() => grad(loss)(A)).toThrow(DegenerateSubspaceError);
-    // Away from degeneracy the split loss is exact (the shared atomic changes nothing there).
-    const S = fromSpectrum(orthogonal(rng(41), 4), [2.5, 1.75, 0.5, -1]);
-    expectClose(grad(loss)(S), Ws, 1e-10, 'd⟨W, A⟩ at distinct eigenvalues');
-  });
-
-  it.fails('a zero in-cluster diagonal in the computed basis: ⟨W, V diag(λ²) Vᵀ⟩ at diag(3, 3, 1)', () => {
+// Formerly silent: a zero in-cluster diagonal of W in the solver's basis. The computed basis of an exactly
+// repeated eigenvalue is now a fixed generic rotation of the solver's (svd-plain.ts), so the diagonal of an
+// axis-aligned W is not zero in it, and the ambiguity check sees the loss.
+describe('axis-aligned inputs at an exactly repeated eigenvalue', () => {
+  it('a zero in-cluster diagonal in the axis basis: ⟨W, V diag(λ²) Vᵀ⟩ at diag(3, 3, 1) raises', () => {
     const D3 = Float64Array.of(3, 0, 0, 0, 3, 0, 0, 0, 1);
-    const W3 = Float64Array.of(0, 1, 0, 1, 0, 0, 0, 0, 0); // zero diagonal on the cluster's basis e₁, e₂
-    // d⟨W, S²⟩ = W S + S W = 6W here
+    const W3 = Float64Array.of(0, 1, 0, 1, 0, 0, 0, 0, 0); // zero diagonal on the axes e₁, e₂ of the cluster
+    expect(() => grad(weighted(square, W3, 3))(D3)).toThrow(AmbiguousClusterDerivativeError);
+    // d⟨W, S²⟩ = W S + S W = 6W here: powmSym gives it
     expectClose(
-      grad(weighted(square, W3, 3))(D3),
+      grad((x: ActiveVec) => dot(powmSym(mat(x, 3, 3), 2).data, W3))(D3),
       W3.map((v) => 6 * v),
       1e-10,
-      'd⟨W, A²⟩',
+      'd⟨W, A²⟩ via powmSym',
     );
+  });
+
+  it('f(λ_c) = 0 with a constant diagonal on the axes: ⟨W, V diag(λ − 3) Vᵀ⟩ at diag(3, 3, 1) raises', () => {
+    const D3 = Float64Array.of(3, 0, 0, 0, 3, 0, 0, 0, 1);
+    const W3 = Float64Array.of(2, 1, 0, 1, 2, 0.5, 0, 0.5, 1); // W_cc = [[2, 1], [1, 2]] on e₁, e₂
+    expect(() => grad(weighted((l) => sub(l, 3) as Vec, W3, 3))(D3)).toThrow(DegenerateSubspaceError);
+  });
+
+  it('the eigenvectors of an exactly repeated eigenvalue are still an orthonormal basis of its space', () => {
+    const D3 = Float64Array.of(3, 0, 0, 0, 3, 0, 0, 0, 1);
+    const { values: lam, vectors } = eigh(mat(D3, 3, 3));
+    const V = vectors.data as Float64Array;
+    const values = lam as Float64Array;
+    expect(Array.from(values)).toEqual([1, 3, 3]);
+    const VtV = matmulPlain(transposePlain(V, 3, 3), V, 3, 3, 3);
+    VtV.forEach((v, e) => {
+      expect(v).toBeCloseTo(e % 4 === 0 ? 1 : 0, 14);
+    });
+    const AV = matmulPlain(D3, V, 3, 3, 3);
+    AV.forEach((v, e) => {
+      expect(v).toBeCloseTo(V[e]! * values[e % 3]!, 14);
+    });
+    // not the axes: a generic basis of span(e₁, e₂)
+    expect(Math.abs(V[0 * 3 + 1]!)).toBeGreaterThan(0.05);
+    expect(Math.abs(V[1 * 3 + 1]!)).toBeGreaterThan(0.05);
   });
 });

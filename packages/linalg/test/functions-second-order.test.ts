@@ -122,7 +122,7 @@ describe('HVPs at the exactly repeated eigenvalue 3 of A = Q diag(3, 3, 1, 2) Q�
     expectClose(hv as Float64Array, want, 1e-10, 'H v (forward over reverse)');
   });
 
-  it('Σλ² = tr(S²) through powmSym: H u = 2·sym(u) exactly (the it.fails case of eigvalsh)', () => {
+  it('Σλ² = tr(S²) through powmSym: H u = 2·sym(u) exactly (through eigvalsh the Hessian raises at the repeated eigenvalue)', () => {
     const f = (x: ActiveVec) => {
       const P = powmSym(mat(x, n, n), 2).data;
       return sum(concat([0, ...[0, 5, 10, 15].map((i) => (P as ActiveVec).at(i) as Real)]));
