@@ -185,6 +185,9 @@ export function vjpFloat(rec: Recording, U: readonly Float64Array[]): Float64Arr
   const q = U.length;
   const t = rec.tape;
   const debug = isDebugNonFinite();
+  // All fused runs after the input: the adjoints live in a planned arena, not a tape-sized array.
+  const planned = debug ? undefined : compiledSweeps(rec)?.reversePlanned(U);
+  if (planned !== undefined) return planned;
   const adj = takeSweepBuffer(t.slots.size * q);
   if (rec.outRun !== undefined) {
     const { slot, len } = rec.outRun;

@@ -37,7 +37,7 @@ import {
   type Value,
   type Vec,
 } from '../src/index.js';
-import { jvpFloat, type Recording } from '../src/recording.js';
+import { jvpFloat, type Recording, vjpFloat } from '../src/recording.js';
 import { giveSweepBuffer, takeSweepBuffer } from '../src/tape/pool.js';
 import { asArray, expectBitwise } from './support/numeric.js';
 
@@ -313,6 +313,18 @@ describe('gathers inside runs, direct forward and fused gradients', () => {
       F,
       x.map((v) => v * 0.5),
     );
+    // The reverse sweep plans its adjoints the same way (the mirror image), bit for bit, and hands
+    // back a clean buffer.
+    const cots = [0, 1].map((k) => Float64Array.from({ length: n }, (_, i) => Math.sin(i * (k + 2))));
+    G.value(x);
+    F.value(x);
+    const g = vjpFloat(rec, cots);
+    expectBitwise(g, vjpFloat((F as unknown as { rec: Recording }).rec, cots), 'planned vjp');
+    expect(G.compileStats!.adjointArena).toBeGreaterThan(0);
+    expect(G.compileStats!.adjointArena).toBeLessThan(6 * n);
+    const buf = takeSweepBuffer(G.compileStats!.adjointArena * 2);
+    expect(buf.every((v) => v === 0)).toBe(true);
+    giveSweepBuffer(buf, true);
   });
 
   it('runs the Asian option gradient with its value and reverse sweeps in one kernel (scalar tail)', () => {

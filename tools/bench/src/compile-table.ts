@@ -314,6 +314,30 @@ function compileMsOf(F: RecordedFunction): number {
     undefined,
     detail,
   );
+  // The reverse sweep (q = 2 cotangents) plans its adjoints the same way.
+  const cots = dirs.slice(0, 2);
+  const rref = interp.vjp(x, cots);
+  for (const F of [planned, unplanned]) {
+    const got = F.vjp(x, cots);
+    if (!got.every((g, k) => bitwiseEqual(g, rref[k]!))) throw new Error('heat: compiled VJP differs');
+  }
+  const adjArena = planned.compileStats!.adjointArena;
+  console.log(`Heat: adjoint arena ${adjArena} slots (× 2) vs tape ${slots} slots`);
+  const rdetail = { n, K, q: 2, adjointArenaSlots: adjArena, tapeSlots: slots };
+  const rsize = `n=${n}, K=${K}, q=2`;
+  const vjpRow = (id: string, F: RecordedFunction, compiled: boolean) =>
+    row(
+      id,
+      rsize,
+      null,
+      base,
+      measure(() => F.vjp(x, cots), timing),
+      compiled ? compileMsOf(F) : undefined,
+      rdetail,
+    );
+  vjpRow('core.heat.vjp2.planned', planned, true);
+  vjpRow('core.heat.vjp2.unplanned', unplanned, true);
+  vjpRow('core.heat.vjp2.interpreted', interp, false);
 }
 
 console.log('\n| benchmark | size | ratio | budget | compile ms |');

@@ -434,7 +434,10 @@ export function reverseKernel(
   fused = false,
   direct?: { readonly inSlot: number; readonly n: number; readonly copy?: boolean },
   branchFree = false,
+  adjSlot?: (slot: number) => number,
 ): KernelSource {
+  // Where slot s's adjoints live in adj: s itself, or its place in a planned arena (`tangent-plan.ts`).
+  const A = adjSlot ?? ((s: number) => s);
   const e = new Emitter(run, specs, !fused);
   const L = run.L;
   const ms = run.members;
@@ -471,7 +474,7 @@ export function reverseKernel(
       if (inLoop && strided && carry !== undefined) return `r${slot - direct.inSlot - carry.oMin}`;
       return strided ? `G[${slot - direct.inSlot} + i]` : `G[${slot - direct.inSlot}]`;
     }
-    const c = slot * q + k;
+    const c = A(slot) * q + k;
     return strided ? `adj[${c} + ${iq}]` : `adj[${c}]`;
   };
   // Adjoint locals of the elementwise members: g{j}_{k}, from the array when stored.
@@ -480,8 +483,8 @@ export function reverseKernel(
       if (direct !== undefined) {
         e.pre.push(`const g${j}_0 = 1;`);
       } else {
-        for (const k of ks) e.pre.push(`const g${j}_${k} = adj[${m.out * q + k}];`);
-        if (clear) for (const k of ks) e.post.push(`adj[${m.out * q + k}] = 0;`);
+        for (const k of ks) e.pre.push(`const g${j}_${k} = adj[${A(m.out) * q + k}];`);
+        if (clear) for (const k of ks) e.post.push(`adj[${A(m.out) * q + k}] = 0;`);
       }
       if (fused) {
         e.pre.push(`let s${j} = 0;`);
@@ -566,14 +569,16 @@ export function reverseKernel(
             fast.push(`BF${n}[${iq}${kk}] = ${c};`);
             if (k === 0) {
               e.closure(`IX${j}`, opnd.ix);
-              bufLoop.push(`const gq = ${q === 1 ? `${opnd.base} + IX${j}[i]` : `(${opnd.base} + IX${j}[i]) * ${q}`};`);
+              bufLoop.push(
+                `const gq = ${q === 1 ? `${A(opnd.base)} + IX${j}[i]` : `(${A(opnd.base)} + IX${j}[i]) * ${q}`};`,
+              );
             }
             bufLoop.push(`adj[gq${kk}] += BF${n}[${iq}${kk}];`);
           } else {
             if (gq === '') {
               gq = `gq${j}`;
               const ix = e.index(j);
-              e.loop.push(`const ${gq} = ${q === 1 ? `${opnd.base} + ${ix}` : `(${opnd.base} + ${ix}) * ${q}`};`);
+              e.loop.push(`const ${gq} = ${q === 1 ? `${A(opnd.base)} + ${ix}` : `(${A(opnd.base)} + ${ix}) * ${q}`};`);
             }
             exact.push(`adj[${gq}${kk}] += ${c};`);
             fast.push(`adj[${gq}${kk}] += ${c};`);

@@ -35,7 +35,7 @@ import {
 } from './codegen.js';
 import { type LanePlan, laneColumns, laneKernel, planLanes } from './lanes.js';
 import { type AccumulationPlan, planAccumulation } from './order.js';
-import { planTangents, type TangentPlan } from './tangent-plan.js';
+import { type AdjointPlan, planAdjoints, planTangents, type TangentPlan } from './tangent-plan.js';
 
 /** Figures about a compiled program (compile cost, what was fused). */
 export interface CompileStats {
@@ -79,6 +79,8 @@ export interface CompileStats {
    * with the tape's slot count, which the unplanned sweep's tangent array spans).
    */
   tangentArena: number;
+  /** The same for the planned reverse sweep's adjoint arena. */
+  adjointArena: number;
   /** True when kernels were made (compilation enabled, not nested, code generation allowed). */
   compiled: boolean;
   /** True when code generation failed (a content-security policy): the interpreter runs instead. */
@@ -139,6 +141,12 @@ export interface CompiledSweeps {
    * or undefined when the function does not have that shape (the caller sweeps a tangent array).
    */
   forwardPlanned(seeds: readonly Float64Array[], out?: Float64Array): Float64Array | undefined;
+  /**
+   * The clearing reverse sweep with a planned adjoint arena (the mirror of `forwardPlanned`): the input's
+   * adjoints (result[j·q + k]) for the output cotangents `seeds`, or undefined when the tape does not have
+   * that shape.
+   */
+  reversePlanned(seeds: readonly Float64Array[]): Float64Array | undefined;
   /**
    * Element Jacobians (`lanes.ts`), when the function has the direct-forward shape: per lane (an
    * input access of the output's run whose derivative reaches the output), the input element each
@@ -292,6 +300,7 @@ class Program implements CompiledSweeps {
       fusedGradient: false,
       directForward: false,
       tangentArena: 0,
+      adjointArena: 0,
       compiled: enabled,
       fallback: false,
     };
@@ -464,7 +473,7 @@ class Program implements CompiledSweeps {
     for (const [off, len] of plan.zeros) dot.fill(0, off * p, (off + len) * p);
     for (const st of plan.steps) {
       if (st.kind === 'copy') dot.copyWithin(st.dst * p, st.src * p, (st.src + st.len) * p);
-      else {
+      else if (st.kind === 'run') {
         const [fast, exact] = kernels.get(st.index)!;
         if (fast(V, K, dot) !== true) exact(V, K, dot);
       }
@@ -476,6 +485,64 @@ class Program implements CompiledSweeps {
       for (let k = 0; k < p; k++) res[i * p + k] = dot[a + k]!;
     }
     giveSweepBuffer(dot, false);
+    return res;
+  }
+
+  private adjointPlan: AdjointPlan | null | undefined;
+  private readonly plannedReverse = new Map<string, Kernel | null>();
+
+  reversePlanned(seeds: readonly Float64Array[]): Float64Array | undefined {
+    const q = seeds.length;
+    if (!this.usable() || q < 1 || q > UNROLL) return undefined;
+    if (this.adjointPlan === undefined)
+      this.adjointPlan = this.planMemory ? (planAdjoints(this.rec, this.analysis) ?? null) : null;
+    const plan = this.adjointPlan;
+    if (plan === null) return undefined;
+    const kernels = new Map<number, Kernel>();
+    try {
+      for (const st of plan.steps) {
+        if (st.kind !== 'run') continue;
+        const key = `${st.index}:${q}`;
+        let f = this.plannedReverse.get(key);
+        if (f === undefined) {
+          const rn = this.analysis.runs[st.index]!;
+          f = this.makeIfSmall(
+            reverseKernel(rn, specTable, q, true, this.plan(st.index, q), false, undefined, false, plan.map),
+          );
+          this.plannedReverse.set(key, f);
+        }
+        if (f === null) return undefined; // too large: the slot-sized sweep
+        kernels.set(st.index, f);
+      }
+    } catch (e) {
+      this.fail(e);
+      return undefined;
+    }
+    this.settle();
+    this.stats.adjointArena = plan.size;
+    const t = this.rec.tape;
+    const V = t.slots.flat!;
+    const K = t.consts.flat!;
+    // Clean (zeroed) and left clean: every place is cleared by its consumer, the input and the constants here.
+    const adj = takeSweepBuffer(plan.size * q, true);
+    const outs = plan.outputs;
+    for (let k = 0; k < q; k++) {
+      const u = seeds[k]!;
+      for (let i = 0; i < outs.length; i++) adj[outs[i]! * q + k] += u[i]!;
+    }
+    for (const st of plan.steps) {
+      if (st.kind === 'run') kernels.get(st.index)!(V, K, adj);
+      else if (st.kind === 'copy') {
+        const s0 = st.src * q;
+        const d0 = st.dst * q;
+        for (let e = 0; e < st.len * q; e++) adj[d0 + e] += adj[s0 + e]!;
+      } else adj.fill(0, st.at * q, (st.at + st.len) * q);
+    }
+    const n = this.rec.inLen;
+    const res = adj.slice(plan.input * q, (plan.input + n) * q);
+    adj.fill(0, plan.input * q, (plan.input + n) * q);
+    for (const [off, len] of plan.zeros) adj.fill(0, off * q, (off + len) * q);
+    giveSweepBuffer(adj, true);
     return res;
   }
 

@@ -30,8 +30,10 @@ interface Placed {
 /** What the planned sweep does, in order. */
 export type PlannedStep =
   | { readonly kind: 'run'; readonly index: number }
-  /** Tangents of concatenation pieces: arena slots [src, src + len) copied to [dst, dst + len). */
-  | { readonly kind: 'copy'; readonly src: number; readonly dst: number; readonly len: number };
+  /** Concatenation pieces: arena slots [src, src + len) copied (forward) or added (reverse) to [dst, dst + len). */
+  | { readonly kind: 'copy'; readonly src: number; readonly dst: number; readonly len: number }
+  /** Reverse only: a consumed concatenation's adjoints cleared. */
+  | { readonly kind: 'clear'; readonly at: number; readonly len: number };
 
 /** The arena of a planned forward sweep. */
 export interface TangentPlan {
@@ -53,8 +55,20 @@ interface Event {
   readonly step: PlannedStep | { readonly kind: 'concat'; readonly at: number } | undefined;
 }
 
-/** The plan, or undefined when some tangent would be swept by the interpreter (or a read spans two intervals). */
-export function planTangents(rec: Recording, analysis: Analysis): TangentPlan | undefined {
+/** The steps as events over slot intervals, with the lookups both plans use. */
+interface Timeline {
+  readonly all: Placed[];
+  readonly consts: number[];
+  readonly events: Event[];
+  /** The interval holding [lo, hi) entirely, or −1. */
+  find(lo: number, hi: number): number;
+  /** Per interval, the last event reading it (+∞: the input, constants and outputs; −1: none). */
+  readonly lastRead: number[];
+  readonly outSlots: number[];
+}
+
+/** The timeline, or undefined when some step is not a run, a concatenation or a declaration (or a read spans two intervals). */
+function timeline(rec: Recording, analysis: Analysis): Timeline | undefined {
   const t = rec.tape;
   if (rec.inLen < 1 || t.inputs.length !== 1 || t.hasOuter || analysis.runs.length === 0) return undefined;
   const all: Placed[] = [{ lo: rec.inSlot, hi: rec.inSlot + rec.inLen, by: -1, off: 0 }];
@@ -133,38 +147,62 @@ export function planTangents(rec: Recording, analysis: Analysis): TangentPlan | 
     if (k < 0) return undefined;
     lastRead[k] = PINNED;
   }
-  // Places: the input first, the constants after it, then each event's outputs while everything
-  // it reads is still held, and the intervals last read by it freed after.
-  let top = 0;
-  const free: [number, number][] = [];
-  const place = (size: number): number => {
+  return { all, consts, events, find, lastRead, outSlots };
+}
+
+/** Best-fit places in an arena, reusing freed ones. */
+class Arena {
+  top = 0;
+  private readonly free: [number, number][] = [];
+  place(size: number): number {
+    const free = this.free;
     let best = -1;
     for (let q = 0; q < free.length; q++)
       if (free[q]![1] >= size && (best < 0 || free[q]![1] < free[best]![1])) best = q;
     if (best < 0) {
-      top += size;
-      return top - size;
+      this.top += size;
+      return this.top - size;
     }
     const [off, len] = free[best]!;
     if (len === size) free.splice(best, 1);
     else free[best] = [off + size, len - size];
     return off;
+  }
+  release(off: number, size: number): void {
+    this.free.push([off, size]);
+  }
+}
+
+/** Arena slot of a tape slot, through the placed intervals. */
+function mapper(tl: Timeline): (slot: number) => number {
+  return (slot) => {
+    const k = tl.find(slot, slot + 1);
+    if (k < 0) throw new Error('memory plan: a slot outside the planned intervals');
+    return tl.all[k]!.off + (slot - tl.all[k]!.lo);
   };
-  all[0]!.off = place(all[0]!.hi - all[0]!.lo);
-  for (const k of consts) all[k]!.off = place(all[k]!.hi - all[k]!.lo);
+}
+
+/** The plan of the forward sweep, or undefined when the tape does not have the shape. */
+export function planTangents(rec: Recording, analysis: Analysis): TangentPlan | undefined {
+  const tl = timeline(rec, analysis);
+  if (tl === undefined) return undefined;
+  const t = rec.tape;
+  const { all, consts, events, lastRead, outSlots } = tl;
+  // Places: the input first, the constants after it, then each event's outputs while everything
+  // it reads is still held, and the intervals last read by it freed after.
+  const arena = new Arena();
+  for (const iv of all) iv.off = -1;
+  all[0]!.off = arena.place(all[0]!.hi - all[0]!.lo);
+  for (const k of consts) all[k]!.off = arena.place(all[k]!.hi - all[k]!.lo);
   for (let e = 0; e < events.length; e++) {
-    for (const k of events[e]!.writes) all[k]!.off = place(all[k]!.hi - all[k]!.lo);
+    for (const k of events[e]!.writes) all[k]!.off = arena.place(all[k]!.hi - all[k]!.lo);
     for (let k = 0; k < all.length; k++) {
       const iv = all[k]!;
       const dies = lastRead[k] === e || (lastRead[k] === -1 && iv.by === e);
-      if (dies) free.push([iv.off, iv.hi - iv.lo]);
+      if (dies) arena.release(iv.off, iv.hi - iv.lo);
     }
   }
-  const map = (slot: number): number => {
-    const k = find(slot, slot + 1);
-    if (k < 0) throw new Error('tangent plan: a slot outside the planned intervals');
-    return all[k]!.off + (slot - all[k]!.lo);
-  };
+  const map = mapper(tl);
   const steps: PlannedStep[] = [];
   for (const ev of events) {
     const st = ev.step!;
@@ -183,10 +221,80 @@ export function planTangents(rec: Recording, analysis: Analysis): TangentPlan | 
     }
   }
   return {
-    size: top,
+    size: arena.top,
     map,
     steps,
     zeros: consts.map((k) => [all[k]!.off, all[k]!.hi - all[k]!.lo] as const),
     outputs: Int32Array.from(outSlots, map),
+  };
+}
+
+/** The arena of a planned reverse sweep (`planAdjoints`). */
+export interface AdjointPlan {
+  /** Arena size in slots (the sweep takes size × q numbers, zeroed, and leaves them zeroed). */
+  readonly size: number;
+  map(slot: number): number;
+  /** The steps in reverse order: a run's reverse kernel, or a concatenation's pieces added back. */
+  readonly steps: readonly PlannedStep[];
+  /** Arena intervals of the constants ([off, len]): they receive contributions, zeroed at the end. */
+  readonly zeros: readonly (readonly [number, number])[];
+  /** The outputs' arena slots (seeded), and the input's first arena slot (read at the end). */
+  readonly outputs: Int32Array;
+  readonly input: number;
+}
+
+/**
+ * The plan of the reverse sweep (clearing): the mirror of the forward plan. An interval's adjoint is live
+ * from the first step (in reverse order) that adds to it — its last reader — until its producer's step has
+ * consumed and cleared it; the outputs from the start (seeded), the input and the constants to the end. A
+ * step's targets get their places while what it consumes is still held; a freed place is zero again (its
+ * consumer cleared it), a new one is zero in the fresh buffer. Same kernels, same order of additions.
+ */
+export function planAdjoints(rec: Recording, analysis: Analysis): AdjointPlan | undefined {
+  const tl = timeline(rec, analysis);
+  if (tl === undefined) return undefined;
+  const t = rec.tape;
+  const { all, consts, events, find, outSlots } = tl;
+  const arena = new Arena();
+  for (const iv of all) iv.off = -1;
+  const ensure = (k: number): void => {
+    if (all[k]!.off < 0) all[k]!.off = arena.place(all[k]!.hi - all[k]!.lo);
+  };
+  ensure(0);
+  for (const k of consts) ensure(k);
+  for (const s of outSlots) ensure(find(s, s + 1));
+  for (let e = events.length - 1; e >= 0; e--) {
+    const ev = events[e]!;
+    for (const k of ev.writes) ensure(k); // what it consumes (0 if nothing reads it)
+    for (const [lo, hi] of ev.reads) ensure(find(lo, hi));
+    for (const k of ev.writes) arena.release(all[k]!.off, all[k]!.hi - all[k]!.lo);
+  }
+  const map = mapper(tl);
+  const steps: PlannedStep[] = [];
+  for (let e = events.length - 1; e >= 0; e--) {
+    const st = events[e]!.step!;
+    if (st.kind !== 'concat') {
+      steps.push(st);
+      continue;
+    }
+    // A concatenation backwards (reverseExt OP_CONCAT): each piece's adjoints added to its source, in
+    // piece order; then the output's adjoints are cleared (a 'copy' step here means dst → src added).
+    const r = t.aAt(st.at);
+    let w = t.extGet(r, E_OUT);
+    const list = t.lists[t.extGet(r, E_AUX)]!;
+    for (let q = 0; q < list.length; q += 2) {
+      const len = list[q + 1]! || 1;
+      steps.push({ kind: 'copy', src: map(w), dst: map(list[q]!), len });
+      w += len;
+    }
+    steps.push({ kind: 'clear', at: map(t.extGet(r, E_OUT)), len: t.extGet(r, E_LEN) || 1 });
+  }
+  return {
+    size: arena.top,
+    map,
+    steps,
+    zeros: consts.map((k) => [all[k]!.off, all[k]!.hi - all[k]!.lo] as const),
+    outputs: Int32Array.from(outSlots, map),
+    input: all[0]!.off,
   };
 }
