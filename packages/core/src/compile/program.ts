@@ -837,8 +837,8 @@ class Program implements CompiledSweeps {
     const inHi = rec.inSlot + rec.inLen;
     const consts: [number, number][] = [];
     const concats = new Map<number, Int32Array>();
-    /** Per concatenation, the slot each element is copied from. */
-    const concatSlots = new Map<number, Int32Array>();
+    /** Per concatenation, its pieces (the lane kernel reads gathered elements at their sources). */
+    const concatLists = new Map<number, ArrayLike<number>>();
     /** Input index of slot s, −1 for a constant slot, undefined otherwise. */
     const source = (s: number): number | undefined => {
       if (s >= inLo && s < inHi) return s - inLo;
@@ -860,23 +860,20 @@ class Program implements CompiledSweeps {
       if (op !== OP_CONCAT) return null;
       const list = t.lists[t.extGet(r, E_AUX)]!;
       const map = new Int32Array(len);
-      const slotsOf = new Int32Array(len);
       let w = 0;
       for (let q = 0; q < list.length; q += 2) {
         const l = list[q + 1]! || 1;
         for (let e = 0; e < l; e++) {
           const src = source(list[q]! + e);
           if (src === undefined) return null;
-          slotsOf[w] = list[q]! + e;
           map[w++] = src;
         }
       }
       concats.set(out, map);
-      concatSlots.set(out, slotsOf);
+      concatLists.set(out, list);
     }
     let outMember = -1;
     const gathers = new Map<number, Int32Array>();
-    const gatherSlots = new Map<number, Int32Array>();
     for (let j = 0; j < rn.members.length; j++) {
       const m = rn.members[j]!;
       if (m.kind === 'sum') return null;
@@ -885,21 +882,43 @@ class Program implements CompiledSweeps {
       const ix = m.a.ix!;
       const xs = m.a.base;
       const via = concats.get(xs);
-      const viaSlots = concatSlots.get(xs);
-      const whole = via !== undefined && via.length === m.a.srcLen;
       const map = new Int32Array(ix.length);
-      const slotsOf = whole ? new Int32Array(ix.length) : undefined;
       for (let i = 0; i < ix.length; i++) {
-        const src = whole ? via[ix[i]!]! : source(xs + ix[i]!);
+        const src = via !== undefined && via.length === m.a.srcLen ? via[ix[i]!]! : source(xs + ix[i]!);
         if (src === undefined) return null;
         map[i] = src;
-        if (slotsOf !== undefined) slotsOf[i] = viaSlots![ix[i]!]!;
       }
       gathers.set(j, map);
-      if (slotsOf !== undefined) gatherSlots.set(j, slotsOf);
     }
+    // Made on first use (only the lane kernel reads them): per gather of a whole concatenation, the slot
+    // each gathered element was copied from.
+    let slots: Map<number, Int32Array> | undefined;
+    const gatherSlots = (): Map<number, Int32Array> => {
+      if (slots !== undefined) return slots;
+      slots = new Map();
+      rn.members.forEach((m, j) => {
+        const list = m.kind === 'gather' ? concatLists.get(m.a.base) : undefined;
+        if (list === undefined || concats.get(m.a.base)!.length !== m.a.srcLen) return;
+        const from: number[] = [];
+        for (let q = 0; q < list.length; q += 2) for (let e = 0; e < (list[q + 1]! || 1); e++) from.push(list[q]! + e);
+        const ix = m.a.ix!;
+        slots!.set(
+          j,
+          Int32Array.from(ix, (k) => from[k]!),
+        );
+      });
+      return slots;
+    };
     if (outMember < 0) return null;
-    const info: DirectForward = { inSlot: inLo, n: rec.inLen, outMember, gathers, gatherSlots };
+    const info: DirectForward = {
+      inSlot: inLo,
+      n: rec.inLen,
+      outMember,
+      gathers,
+      get gatherSlots() {
+        return gatherSlots();
+      },
+    };
     try {
       forwardKernel(rn, specTable, 1, false, info); // throws when a slot operand is not an input slot
     } catch {
