@@ -39,6 +39,7 @@ import {
 } from '../src/index.js';
 import { jvpFloat, type Recording, vjpFloat } from '../src/recording.js';
 import { giveSweepBuffer, takeSweepBuffer } from '../src/tape/pool.js';
+import { heatSteps } from './support/heat.js';
 import { asArray, expectBitwise } from './support/numeric.js';
 
 const rosen = (x: ActiveVec): Real => {
@@ -284,17 +285,7 @@ describe('gathers inside runs, direct forward and fused gradients', () => {
     // so each step is its own run; a step's tangents are dead once the next step has read them.
     const n = 64;
     const K = 12;
-    const left = Int32Array.from({ length: n }, (_, i) => (i > 0 ? i - 1 : n));
-    const right = Int32Array.from({ length: n }, (_, i) => (i < n - 1 ? i + 1 : n));
-    const zero = new Float64Array(1);
-    const heat = (u0: ActiveVec): Vec => {
-      let u: Vec = u0;
-      for (let k = 0; k < K; k++) {
-        const pad = concat([u, zero]);
-        u = add(u, mul(0.2, sub(add(gather(pad, left), gather(pad, right)), mul(2, sin(u)))));
-      }
-      return u;
-    };
+    const heat = heatSteps(n, K);
     const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 5));
     const G = record(heat, x).compile();
     const F = record(heat, x);

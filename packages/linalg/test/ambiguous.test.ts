@@ -275,22 +275,27 @@ describe('eigh and svd away from degeneracy: the same losses pass finite-differe
   });
 });
 
-describe('svd at s = (3, 3, 1)', () => {
-  const U0 = Float64Array.from({ length: 12 }, (_, e) => Q[Math.floor(e / 3) * 4 + (e % 3)]!);
-  const V0 = Float64Array.of(0, 1, 0, 0, 0, 1, 1, 0, 0);
-  const B = matmulPlain(
-    U0.map((u, e) => u * [3, 3, 1][e % 3]!),
+/** The 4×3 U0·diag(s)·V0ᵀ, built exactly (U0: three Householder columns; V0 a permutation). */
+const U0 = Float64Array.from({ length: 12 }, (_, e) => Q[Math.floor(e / 3) * 4 + (e % 3)]!);
+const V0 = Float64Array.of(0, 1, 0, 0, 0, 1, 1, 0, 0);
+const fromSingular = (s: readonly number[]) =>
+  matmulPlain(
+    U0.map((u, e) => u * s[e % 3]!),
     transposePlain(V0, 3, 3),
     4,
     3,
     3,
   );
-  const Wb = Float64Array.from({ length: 12 }, (_, e) => Math.sin(0.8 * e + 0.5));
-  const viaSvd = (f: (s: Vec) => Vec) => (x: ActiveVec) => {
-    const { s, U, V } = svd(mat(x, 4, 3));
-    const US = mat(mul(U.data, bcast(f(s), 4, 3)) as Vec, 4, 3);
-    return dot(matmul(US, V, { transB: true }).data, Wb);
-  };
+const Wb = Float64Array.from({ length: 12 }, (_, e) => Math.sin(0.8 * e + 0.5));
+/** ⟨Wb, U diag(f(s)) Vᵀ⟩ through svd of a 4×3. */
+const viaSvd = (f: (s: Vec) => Vec) => (x: ActiveVec) => {
+  const { s, U, V } = svd(mat(x, 4, 3));
+  const US = mat(mul(U.data, bcast(f(s), 4, 3)) as Vec, 4, 3);
+  return dot(matmul(US, V, { transB: true }).data, Wb);
+};
+
+describe('svd at s = (3, 3, 1)', () => {
+  const B = fromSingular([3, 3, 1]);
 
   it('⟨W, U diag(s) Vᵀ⟩ (⟨W, A⟩ recomputed) raises AmbiguousClusterDerivativeError naming the cluster', () => {
     const e = thrown(() => grad(viaSvd((s) => s))(B)) as AmbiguousClusterDerivativeError;
@@ -379,44 +384,17 @@ describe('value cotangents that differ inside a cluster, with the vectors in use
   });
 
   it('svd, f(s_c) = 0: ⟨W, U diag(s − 3) Vᵀ⟩ at s = (3, 3, 1) raises', () => {
-    const U0 = Float64Array.from({ length: 12 }, (_, e) => Q[Math.floor(e / 3) * 4 + (e % 3)]!);
-    const V0 = Float64Array.of(0, 1, 0, 0, 0, 1, 1, 0, 0);
-    const B = matmulPlain(
-      U0.map((u, e) => u * [3, 3, 1][e % 3]!),
-      transposePlain(V0, 3, 3),
-      4,
-      3,
-      3,
-    );
-    const Wb = Float64Array.from({ length: 12 }, (_, e) => Math.sin(0.8 * e + 0.5));
-    const loss = (x: ActiveVec): Real => {
-      const { s, U, V } = svd(mat(x, 4, 3));
-      const US = mat(mul(U.data, bcast(sub(s, 3) as Vec, 4, 3)) as Vec, 4, 3);
-      return dot(matmul(US, V, { transB: true }).data, Wb);
-    };
-    const e = thrown(() => grad(loss)(B)) as UnevenClusterCotangentError;
+    const e = thrown(() =>
+      grad(viaSvd((s) => sub(s, 3) as Vec))(fromSingular([3, 3, 1])),
+    ) as UnevenClusterCotangentError;
     expect(e).toBeInstanceOf(UnevenClusterCotangentError);
     expect(e.op).toBe('svd');
     expect(e.cluster).toEqual([0, 1]);
   });
 
   it('svd at a zero singular value: ⟨W, U diag(s) Vᵀ⟩ = ⟨W, A⟩ of a rank-2 4×3 raises (s̄ ≠ 0 there)', () => {
-    const U0 = Float64Array.from({ length: 12 }, (_, e) => Q[Math.floor(e / 3) * 4 + (e % 3)]!);
-    const V0 = Float64Array.of(0, 1, 0, 0, 0, 1, 1, 0, 0);
-    const B = matmulPlain(
-      U0.map((u, e) => u * [3, 1, 0][e % 3]!),
-      transposePlain(V0, 3, 3),
-      4,
-      3,
-      3,
-    );
-    const Wb = Float64Array.from({ length: 12 }, (_, e) => Math.sin(0.8 * e + 0.5));
-    const loss = (x: ActiveVec): Real => {
-      const { s, U, V } = svd(mat(x, 4, 3));
-      const US = mat(mul(U.data, bcast(s, 4, 3)) as Vec, 4, 3);
-      return dot(matmul(US, V, { transB: true }).data, Wb);
-    };
-    const e = thrown(() => grad(loss)(B)) as UnevenClusterCotangentError;
+    const B = fromSingular([3, 1, 0]);
+    const e = thrown(() => grad(viaSvd((s) => s))(B)) as UnevenClusterCotangentError;
     expect(e).toBeInstanceOf(UnevenClusterCotangentError);
     expect(e.cluster).toEqual([2]);
     expect(e.message).toMatch(/zero singular values/);

@@ -16,19 +16,9 @@
  * result is checked bitwise against the interpreter's before timing.
  */
 import { writeFileSync } from 'node:fs';
-import {
-  type ActiveVec,
-  add,
-  concat,
-  gather,
-  mul,
-  type RecordedFunction,
-  record,
-  sin,
-  sub,
-  type Vec,
-} from '@wengert/core';
+import { type RecordedFunction, record } from '@wengert/core';
 import { prepareSparseJacobian } from '@wengert/sparse';
+import { heatPlain, heatSteps } from '../../../packages/core/test/support/heat.js';
 import { FULL_TIMING, measure, QUICK_TIMING, type Timing } from './harness.js';
 import * as asian from './problems/asian.js';
 import * as bratu from './problems/bratu.js';
@@ -236,31 +226,7 @@ function compileMsOf(F: RecordedFunction): number {
   const n = quick ? 20_000 : 100_000;
   const K = 40;
   const p = 4;
-  const left = Int32Array.from({ length: n }, (_, i) => (i > 0 ? i - 1 : n));
-  const right = Int32Array.from({ length: n }, (_, i) => (i < n - 1 ? i + 1 : n));
-  const zero = new Float64Array(1);
-  const heat = (u0: ActiveVec): Vec => {
-    let u: Vec = u0;
-    for (let k = 0; k < K; k++) {
-      const pad = concat([u, zero]);
-      u = add(u, mul(0.2, sub(add(gather(pad, left), gather(pad, right)), mul(2, sin(u)))));
-    }
-    return u;
-  };
-  const heatPlain = (u0: Float64Array, a: Float64Array, b: Float64Array): Float64Array => {
-    a.set(u0);
-    let u = a;
-    let w = b;
-    for (let k = 0; k < K; k++) {
-      for (let i = 0; i < n; i++) {
-        const l = i > 0 ? u[i - 1]! : 0;
-        const r = i < n - 1 ? u[i + 1]! : 0;
-        w[i] = u[i]! + 0.2 * (l + r - 2 * Math.sin(u[i]!));
-      }
-      [u, w] = [w, u];
-    }
-    return u;
-  };
+  const heat = heatSteps(n, K);
   const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 50));
   const dirs = Array.from({ length: p }, (_, k) => Float64Array.from({ length: n }, (_, i) => Math.cos(i * (k + 1))));
   const planned = record(heat, x).compile();
@@ -276,7 +242,7 @@ function compileMsOf(F: RecordedFunction): number {
   console.log(`Heat n = ${n}, K = ${K}: tangent arena ${arena} slots (× ${p}) vs tape ${slots} slots`);
   const a = new Float64Array(n);
   const b = new Float64Array(n);
-  const base = measure(() => heatPlain(x, a, b), timing);
+  const base = measure(() => heatPlain(n, K, x, a, b), timing);
   const size = `n=${n}, K=${K}, p=${p}`;
   const detail = {
     n,

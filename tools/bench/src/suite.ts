@@ -499,69 +499,46 @@ function compiledSuite(ctx: Context): Result[] {
   const out: Result[] = [];
   const compileMs = (s: { analysisMs: number; codegenMs: number }) => s.analysisMs + s.codegenMs;
   const same = (a: Float64Array, b: Float64Array) => a.every((v, i) => Object.is(v, b[i]));
-  if (ctx.want(ids.rosenbrock)) {
+  /** A Rosenbrock gradient row: the gradient at x1 checked bit for bit against the interpreter's, then timed. */
+  const rosenbrockRow = (id: string, gradient: (x: Float64Array) => Float64Array, detail: Record<string, unknown>) => {
     const n = suiteSizes(ctx.quick).rosenbrock;
-    const x0 = rosen.startPoint(n);
-    const x1 = rosen.secondPoint(x0);
-    const F = record(rosen.rosenbrockVector, x0).compile();
-    const g = F.gradient(x1) as Float64Array;
-    const bitwise = same(g, record(rosen.rosenbrockVector, x0).gradient(x1) as Float64Array);
+    const x1 = rosen.secondPoint(rosen.startPoint(n));
+    const g = gradient(x1);
+    const bitwise = same(g, grad(rosen.rosenbrockVector)(x1));
     const spec = {
-      id: ids.rosenbrock,
+      id,
       size: String(n),
       budget: 2,
       error: bitwise ? rosen.gradientError(g, rosen.analyticGradient(x1)) : Number.POSITIVE_INFINITY,
       tolerance: ROSENBROCK_TOL,
-      detail: {
-        n,
-        metric: ROSENBROCK_METRIC,
-        bitwiseEqualToInterpreter: bitwise,
-        compileMs: compileMs(F.compileStats!),
-        stats: F.compileStats,
-      },
+      detail: { n, metric: ROSENBROCK_METRIC, bitwiseEqualToInterpreter: bitwise, ...detail },
     };
     out.push(
       timed(
         ctx,
         spec,
         () => rosen.primal(x1),
-        () => F.gradient(x1),
+        () => gradient(x1),
       ),
     );
+  };
+  if (ctx.want(ids.rosenbrock)) {
+    const F = record(rosen.rosenbrockVector, rosen.startPoint(suiteSizes(ctx.quick).rosenbrock)).compile();
+    rosenbrockRow(ids.rosenbrock, (x) => F.gradient(x) as Float64Array, {
+      compileMs: compileMs(F.compileStats!),
+      stats: F.compileStats,
+    });
   }
   if (ctx.want(ids.rosenbrockTraced)) {
     // The opt-in on the transform: grad(f, { compile: true }) traces once, then replays the kernel.
-    const n = suiteSizes(ctx.quick).rosenbrock;
-    const x0 = rosen.startPoint(n);
-    const x1 = rosen.secondPoint(x0);
     const traced = grad(rosen.rosenbrockVector, { compile: true });
     const t0 = performance.now();
-    traced(x0);
-    const firstMs = performance.now() - t0;
-    const g = traced(x1);
-    const bitwise = same(g, grad(rosen.rosenbrockVector)(x1));
-    const spec = {
-      id: ids.rosenbrockTraced,
-      size: String(n),
-      budget: 2,
-      error: bitwise ? rosen.gradientError(g, rosen.analyticGradient(x1)) : Number.POSITIVE_INFINITY,
-      tolerance: ROSENBROCK_TOL,
-      detail: {
-        n,
-        metric: ROSENBROCK_METRIC,
-        what: 'grad(f, { compile: true })(x1) after the first call (which traces and compiles)',
-        bitwiseEqualToInterpreter: bitwise,
-        firstCallMs: firstMs,
-      },
-    };
-    out.push(
-      timed(
-        ctx,
-        spec,
-        () => rosen.primal(x1),
-        () => traced(x1),
-      ),
-    );
+    traced(rosen.startPoint(suiteSizes(ctx.quick).rosenbrock));
+    const firstCallMs = performance.now() - t0;
+    rosenbrockRow(ids.rosenbrockTraced, traced, {
+      what: 'grad(f, { compile: true })(x1) after the first call (which traces and compiles)',
+      firstCallMs,
+    });
   }
   if (ctx.want(ids.asian)) {
     const paths = suiteSizes(ctx.quick).asianPaths;

@@ -167,7 +167,10 @@ function sparseNewton(N: number): void {
     }
   }
   console.log(
-    `J(0) against the analytic Jacobian: max error / max|J| = ${sci(worst / scale)} (the probe checked J·r against a JVP)`,
+    `J(0) against the analytic Jacobian: max error / max|J| = ${sci(worst / scale)} ` +
+      (J.elementJacobian
+        ? '(an element Jacobian: the residual is a stencil, so one pass replays F and writes J entry by entry)'
+        : '(the probe checked J·r against a JVP)'),
   );
   const lu = SparseLU.factor(A);
   for (let it = 0; it < 8; it++) {

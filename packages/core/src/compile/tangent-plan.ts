@@ -35,16 +35,20 @@ export type PlannedStep =
   /** Reverse only: a consumed concatenation's adjoints cleared. */
   | { readonly kind: 'clear'; readonly at: number; readonly len: number };
 
-/** The arena of a planned forward sweep. */
+/** The arena of a planned sweep (forward: `planTangents`; reverse: `planAdjoints`). */
 export interface TangentPlan {
-  /** Arena size in slots (the sweep takes size × p numbers). */
+  /** Arena size in slots (a sweep in p directions takes size × p numbers). */
   readonly size: number;
   /** Arena slot of a tape slot inside a planned interval. */
   map(slot: number): number;
+  /** What the sweep does, in its order (the reverse plan's steps are in reverse). */
   readonly steps: readonly PlannedStep[];
-  /** Arena intervals of the constants ([off, len] pairs): tangent 0, zeroed at the start. */
+  /**
+   * Arena intervals of the constants ([off, len] pairs): forward, tangent 0, zeroed at the start;
+   * reverse, they receive contributions and are zeroed at the end.
+   */
   readonly zeros: readonly (readonly [number, number])[];
-  /** The function's outputs, as arena slots in order (the block's rows). */
+  /** The function's outputs, as arena slots in order (forward: the block's rows; reverse: seeded). */
   readonly outputs: Int32Array;
 }
 
@@ -173,6 +177,23 @@ class Arena {
   }
 }
 
+/** Each piece of the concatenation at instruction i: its source's and its output's arena slots, and its length. */
+function pieces(
+  t: Recording['tape'],
+  i: number,
+  map: (slot: number) => number,
+  each: (src: number, out: number, len: number) => void,
+): void {
+  const r = t.aAt(i);
+  let w = t.extGet(r, E_OUT);
+  const list = t.lists[t.extGet(r, E_AUX)]!;
+  for (let q = 0; q < list.length; q += 2) {
+    const len = list[q + 1]! || 1;
+    each(map(list[q]!), map(w), len);
+    w += len;
+  }
+}
+
 /** Arena slot of a tape slot, through the placed intervals. */
 function mapper(tl: Timeline): (slot: number) => number {
   return (slot) => {
@@ -206,19 +227,10 @@ export function planTangents(rec: Recording, analysis: Analysis): TangentPlan | 
   const steps: PlannedStep[] = [];
   for (const ev of events) {
     const st = ev.step!;
-    if (st.kind !== 'concat') {
-      steps.push(st);
-      continue;
-    }
     // A concatenation: each piece's tangents copied to their place in the output.
-    const r = t.aAt(st.at);
-    let w = t.extGet(r, E_OUT);
-    const list = t.lists[t.extGet(r, E_AUX)]!;
-    for (let q = 0; q < list.length; q += 2) {
-      const len = list[q + 1]! || 1;
-      steps.push({ kind: 'copy', src: map(list[q]!), dst: map(w), len });
-      w += len;
-    }
+    if (st.kind === 'concat')
+      pieces(t, st.at, map, (src, out, len) => steps.push({ kind: 'copy', src, dst: out, len }));
+    else steps.push(st);
   }
   return {
     size: arena.top,
@@ -229,17 +241,9 @@ export function planTangents(rec: Recording, analysis: Analysis): TangentPlan | 
   };
 }
 
-/** The arena of a planned reverse sweep (`planAdjoints`). */
-export interface AdjointPlan {
-  /** Arena size in slots (the sweep takes size × q numbers, zeroed, and leaves them zeroed). */
-  readonly size: number;
-  map(slot: number): number;
-  /** The steps in reverse order: a run's reverse kernel, or a concatenation's pieces added back. */
-  readonly steps: readonly PlannedStep[];
-  /** Arena intervals of the constants ([off, len]): they receive contributions, zeroed at the end. */
-  readonly zeros: readonly (readonly [number, number])[];
-  /** The outputs' arena slots (seeded), and the input's first arena slot (read at the end). */
-  readonly outputs: Int32Array;
+/** The arena of a planned reverse sweep: its buffer is taken zeroed and left zeroed. */
+export interface AdjointPlan extends TangentPlan {
+  /** The input's first arena slot (its adjoints are the result). */
   readonly input: number;
 }
 
@@ -278,15 +282,9 @@ export function planAdjoints(rec: Recording, analysis: Analysis): AdjointPlan | 
       continue;
     }
     // A concatenation backwards (reverseExt OP_CONCAT): each piece's adjoints added to its source, in
-    // piece order; then the output's adjoints are cleared (a 'copy' step here means dst → src added).
+    // piece order (a 'copy' step here adds src to dst); then the output's adjoints are cleared.
+    pieces(t, st.at, map, (src, out, len) => steps.push({ kind: 'copy', src: out, dst: src, len }));
     const r = t.aAt(st.at);
-    let w = t.extGet(r, E_OUT);
-    const list = t.lists[t.extGet(r, E_AUX)]!;
-    for (let q = 0; q < list.length; q += 2) {
-      const len = list[q + 1]! || 1;
-      steps.push({ kind: 'copy', src: map(w), dst: map(list[q]!), len });
-      w += len;
-    }
     steps.push({ kind: 'clear', at: map(t.extGet(r, E_OUT)), len: t.extGet(r, E_LEN) || 1 });
   }
   return {
