@@ -52,8 +52,15 @@ export class RecordedFunction<X extends PlainValue = PlainValue, Y extends Plain
   readonly scalarOutput: boolean;
   private lastBranches: BranchReport = { changed: 0 };
 
-  /** @internal use `record`. */
-  constructor(rec: Recording, strict: boolean) {
+  /**
+   * @internal use `record`. `alias`: the name errors about x give instead of the method's (a traced
+   * transform's, e.g. `grad`, whose user never called `gradient`).
+   */
+  constructor(
+    rec: Recording,
+    strict: boolean,
+    private readonly alias?: string,
+  ) {
     this.rec = rec;
     // Swept many times from now on: one copy into flat arrays makes every later sweep cheaper.
     rec.tape.slots.consolidate();
@@ -108,7 +115,7 @@ export class RecordedFunction<X extends PlainValue = PlainValue, Y extends Plain
 
   /** Moves the tape to x: writes the inputs, replays the values, re-checks the branches. */
   private at(x: PlainValue, who: string): void {
-    this.lastBranches = moveTo(this.rec, x, who, this.strict);
+    this.lastBranches = moveTo(this.rec, x, this.alias ?? who, this.strict);
   }
 
   private shapeOut(y: Float64Array): number | Float64Array {
@@ -142,7 +149,7 @@ export class RecordedFunction<X extends PlainValue = PlainValue, Y extends Plain
         `one with ${this.outputLength} outputs (use jacobian or vjp)`,
       );
     }
-    const fused = fusedGradient(this.rec, x, 'gradient', this.strict);
+    const fused = fusedGradient(this.rec, x, this.alias ?? 'gradient', this.strict);
     if (fused !== undefined) {
       this.lastBranches = fused[1];
       return fused[0] as X;

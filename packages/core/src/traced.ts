@@ -95,7 +95,7 @@ export class TraceCache {
 
   private retrace(x: unknown, shape: number, rest: readonly unknown[]): RecordedFunction {
     this.trace = undefined;
-    const F = new RecordedFunction(recordCall(this.f, x, rest, this.who), true).compile();
+    const F = new RecordedFunction(recordCall(this.f, x, rest, this.who), true, this.who).compile();
     this.trace = { shape, rest: keep(rest), F };
     return F;
   }

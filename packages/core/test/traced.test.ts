@@ -117,6 +117,19 @@ describe('traced transforms ({ compile: true })', () => {
     expectBitwise(H(point(7, 1)).data, Href(point(7, 1)).data);
   });
 
+  it('name the transform in errors about x (a non-finite entry, a wrong length)', () => {
+    const g = grad(rosen, { compile: true });
+    g(point(6, 0));
+    const bad = point(6, 0);
+    bad[3] = Number.NaN;
+    expect(() => g(bad)).toThrow(/^grad: x\[3\]/);
+    const J = jacobian((x: ActiveVec) => exp(x), { compile: true });
+    J(point(4, 0));
+    const inf = point(4, 0);
+    inf[1] = Number.POSITIVE_INFINITY;
+    expect(() => J(inf)).toThrow(/^jacobian: x\[1\]/);
+  });
+
   it('reject bad options and non-scalar results with typed errors', () => {
     expect(() => grad(rosen, 5 as never)).toThrow(ShapeError);
     expect(() => grad(rosen, { compile: 'yes' } as never)).toThrow(/options\.compile/);
