@@ -5,8 +5,9 @@
  * through gathers (x[ix[i]]). Each such access is a *lane*; the lane kernel differentiates the
  * formula with respect to every lane at once, element by element, and writes ∂F_i/∂(lane's input
  * element) straight into the caller's sparse values (`VALS[P_a[i]]`, P_a computed by the caller
- * from its pattern). It also replays the run's values (the same stores as the value kernel), so one
- * pass over memory gives F and J — what a hand-written stencil Jacobian does.
+ * from its pattern). It also replays the run's values (the stored members, as the value kernel writes
+ * them; saved intermediates and the concatenations are left stale, and Program.settle() replays before
+ * any other sweep), so one pass over memory gives F and J — what a hand-written stencil Jacobian does.
  *
  * Bitwise the same as a forward sweep whose seeds put 1 on exactly one lane's input element at
  * every row (a column-colored compressed Jacobian, when the lanes' columns in a row are distinct
