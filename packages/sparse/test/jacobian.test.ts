@@ -126,11 +126,20 @@ describe('sparseJacobian', () => {
         const copy = x1.slice();
         const A = sj.jacobian(x1);
         const ref = sj.plan.mode === 'forward' ? jacfwd(f) : jacrev(f);
-        expect(Array.from(dense(A))).toEqual(Array.from(ref(x1).data));
+        // A bicoloring mixes forward and reverse sweeps: equal to rounding, not bit for bit ('auto'
+        // picks it for some patterns; a random seed found one).
+        const same = (got: Float64Array, want: Float64Array) => {
+          if (sj.plan.mode !== 'bidirectional') return expect(Array.from(got)).toEqual(Array.from(want));
+          const scale = want.reduce((m, v) => Math.max(m, Math.abs(v)), 1e-300);
+          got.forEach((v, k) => {
+            expect(Math.abs(v - want[k]!) / scale).toBeLessThan(1e-13);
+          });
+        };
+        same(dense(A), ref(x1).data);
         const x2 = pointOf(n, seed + 99);
         const B = sj.jacobian(x2, A);
         expect(B).toBe(A);
-        expect(Array.from(dense(B))).toEqual(Array.from(ref(x2).data));
+        same(dense(B), ref(x2).data);
         expect(Array.from(x1)).toEqual(Array.from(copy));
       }),
       { numRuns: 40 },
