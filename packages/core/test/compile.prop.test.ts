@@ -34,6 +34,7 @@ import {
 } from '../src/index.js';
 import { giveSweepBuffer, takeSweepBuffer } from '../src/tape/pool.js';
 import { expectBitwise } from './support/numeric.js';
+import { propSeed } from './support/prop-seed.js';
 import {
   BINARY,
   num,
@@ -46,7 +47,7 @@ import {
   vec,
 } from './support/vector-programs.js';
 
-const RUNS = { numRuns: Number(process.env.PROP_RUNS ?? 1500), seed: Number(process.env.PROP_SEED ?? 0xc0de) };
+const RUNS = { numRuns: Number(process.env.PROP_RUNS ?? 1500), seed: propSeed(0xc0de) };
 
 /** Runs the program on x; returns its output (a scalar, a vector, or an array of scalars). */
 function run(p: Program, x: ActiveVec): Value | readonly Real[] {

@@ -33,10 +33,11 @@ import {
   type Value,
 } from '../src/index.js';
 import { expectBitwise, expectClose, maxAbs } from './support/numeric.js';
+import { propSeed } from './support/prop-seed.js';
 
 const RUNS = {
   numRuns: Number(process.env.PROP_RUNS ?? 40),
-  seed: Number(process.env.PROP_SEED ?? 0x0b5),
+  seed: propSeed(0x0b5),
   endOnFailure: true,
 };
 const AVOID_DISTANCE = 1e-3;

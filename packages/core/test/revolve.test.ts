@@ -14,10 +14,11 @@ import { describe, expect, it } from 'vitest';
 import { OnlineCheckpointer } from '../src/checkpoint/online.js';
 import { beta, optimalForwardSteps, reverseLoop, snapshotsForBudget } from '../src/checkpoint/revolve.js';
 import { DomainError } from '../src/errors.js';
+import { propSeed } from './support/prop-seed.js';
 
 const RUNS = {
   numRuns: Number(process.env.PROP_RUNS ?? 200),
-  seed: Number(process.env.PROP_SEED ?? 0x5e7),
+  seed: propSeed(0x5e7),
   endOnFailure: true,
 };
 

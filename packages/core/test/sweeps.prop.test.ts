@@ -58,11 +58,12 @@ import {
   type Trace,
   UNARY,
 } from './support/programs.js';
+import { propSeed } from './support/prop-seed.js';
 
 /** Bounded and seeded; PROP_RUNS / PROP_SEED override them for a deeper local search. */
 const RUNS = {
   numRuns: Number(process.env.PROP_RUNS ?? 150),
-  seed: Number(process.env.PROP_SEED ?? 0x5eed5),
+  seed: propSeed(0x5eed5),
   endOnFailure: true,
 } as const;
 /** Per-test timeout, scaled for deeper local runs. */

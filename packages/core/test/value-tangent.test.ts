@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forwardSweep, moveTo, recordCall, replayAndTangent, writeInputs } from '../src/internals.js';
 import { allValuesFn, programArb } from './support/programs.js';
+import { propSeed } from './support/prop-seed.js';
 
-const RUNS = { numRuns: 150, seed: Number(process.env.PROP_SEED ?? 0x7a11) };
+const RUNS = { numRuns: 150, seed: propSeed(0x7a11) };
 
 function seededTangents(size: number, inSlot: number, v: Float64Array): Float64Array {
   const dot = new Float64Array(size);
