@@ -217,10 +217,13 @@ function eigvalsDef(n: number, ctol: number, dtol: number): AtomicDefinition<Eig
 
 /**
  * Eigenvalues (ascending) and eigenvectors (the columns of `vectors`) of the symmetric part (A + Aᵀ)/2 of the
- * square A. Each eigenvector's entry of largest magnitude is positive. Reverse rules raise
- * `DegenerateSubspaceError` for losses that depend on the basis inside a cluster of equal eigenvalues, and its
- * subclass `AmbiguousClusterDerivativeError` when the cotangents do not determine the derivative there
- * (e.g. tr(V diag(f(λ)) Vᵀ W): use `symFunction` / `powmSym` / `expmSym` for those).
+ * square A. Each eigenvector's entry of largest magnitude is positive; inside a run of eigenvalues equal to
+ * rounding the basis is a fixed generic rotation of the solver's (any orthonormal basis of that eigenspace is
+ * valid). Reverse rules raise `DegenerateSubspaceError` for losses that depend on the basis inside a cluster of
+ * equal eigenvalues, its subclass `AmbiguousClusterDerivativeError` when the cotangents do not determine the
+ * derivative there (e.g. tr(V diag(f(λ)) Vᵀ W): use `symFunction` / `powmSym` / `expmSym` for those), and
+ * `UnevenClusterCotangentError` when the vectors are in use and the value cotangent differs inside a cluster.
+ * `eigh` and `eigvalsh` of the same active matrix share one decomposition (one rule sees the whole loss).
  */
 export function eigh(A: MatLike, options: SpectralOptions = {}): { readonly values: Vec; readonly vectors: Mat } {
   const a = asSquare(A, 'eigh: A');
@@ -231,10 +234,12 @@ export function eigh(A: MatLike, options: SpectralOptions = {}): { readonly valu
 }
 
 /**
- * Eigenvalues (ascending) of the symmetric part of A. Its first-order rules never raise: at a cluster of
- * equal eigenvalues, a symmetric function of the cluster's eigenvalues (their sum, Σ f(λ_i), …) gets its
- * exact gradient; a non-symmetric one (one λ_i of the cluster alone) is not differentiable there and gets
- * one element of its generalized gradient (the one of the computed basis).
+ * Eigenvalues (ascending) of the symmetric part of A. A loss of the values alone never raises at first order:
+ * at a cluster of equal eigenvalues, a symmetric function of the cluster's eigenvalues (their sum, Σ f(λ_i), …)
+ * gets its exact gradient; a non-symmetric one (one λ_i of the cluster alone) is not differentiable there and
+ * gets one element of its generalized gradient (the one of the computed basis). For an active matrix the values
+ * come from the same decomposition as `eigh`'s on that matrix, so a loss that also uses those vectors is checked
+ * as a whole (and may raise like `eigh`'s), as is the second sweep of a Hessian at a repeated eigenvalue.
  */
 export function eigvalsh(A: MatLike, options: SpectralOptions = {}): Vec {
   const a = asSquare(A, 'eigvalsh: A');

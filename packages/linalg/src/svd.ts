@@ -315,7 +315,11 @@ function svdvalsDef(m: number, n: number, ctol: number, dtol: number): AtomicDef
  * the same way on its own. Reverse rules raise `DegenerateSubspaceError` for losses that depend on the basis
  * inside a cluster of equal singular values (or inside the zero cluster), and its subclass
  * `AmbiguousClusterDerivativeError` when the cotangents do not determine the derivative there (e.g.
- * ⟨W, U diag(f(s)) Vᵀ⟩: write it as A·g(AᵀA) with `symFunction`, g(x) = f(√x)/√x).
+ * ⟨W, U diag(f(s)) Vᵀ⟩: write it as A·g(AᵀA) with `symFunction`, g(x) = f(√x)/√x), and
+ * `UnevenClusterCotangentError` when the vectors are in use and s̄ differs inside a cluster or is nonzero on
+ * the zero singular values. Inside a run of singular values equal to rounding, U_c and V_c are turned by a
+ * fixed generic rotation (independent ones for exact zeros); `svd` and `svdvals` of the same active matrix
+ * share one decomposition.
  */
 export function svd(A: MatLike, options: SpectralOptions = {}): { readonly s: Vec; readonly U: Mat; readonly V: Mat } {
   const a = asMat(A, 'svd: A');
@@ -327,9 +331,10 @@ export function svd(A: MatLike, options: SpectralOptions = {}): { readonly s: Ve
 }
 
 /**
- * Singular values (descending). First-order rules never raise: symmetric functions of a cluster's values get
- * exact gradients; at a zero singular value (a kink, like |x|) the gradient returned is u_i v_iᵀ for the
- * computed vectors, an element of the subdifferential.
+ * Singular values (descending). A loss of the values alone never raises at first order: symmetric functions
+ * of a cluster's values get exact gradients; at a zero singular value (a kink, like |x|) the gradient returned
+ * is u_i v_iᵀ for the computed vectors, an element of the subdifferential. For an active matrix the values come
+ * from the same SVD as `svd`'s on that matrix, so a loss that also uses its vectors is checked as a whole.
  */
 export function svdvals(A: MatLike, options: SpectralOptions = {}): Vec {
   const a = asMat(A, 'svdvals: A');
